@@ -1,0 +1,23 @@
+# Third-party packages: LibTorch (Debian's libtorch-dev), OpenCV, CLI11, spdlog/fmt, yaml-cpp, zlib, GoogleTest.
+find_package(Torch REQUIRED)
+find_package(OpenCV REQUIRED COMPONENTS core imgproc imgcodecs)
+find_package(CLI11 QUIET CONFIG)
+if(NOT CLI11_FOUND)
+  find_path(DCGAN_CLI11_INCLUDE CLI/CLI.hpp REQUIRED)
+  add_library(CLI11::CLI11 INTERFACE IMPORTED)
+  target_include_directories(CLI11::CLI11 SYSTEM INTERFACE ${DCGAN_CLI11_INCLUDE})
+endif()
+find_package(spdlog REQUIRED)
+find_package(yaml-cpp REQUIRED)
+find_package(ZLIB REQUIRED)
+find_package(Threads REQUIRED)
+
+# Torch's config exports a plain list; wrap it in one target whose headers are SYSTEM (no warnings from them).
+if(NOT TARGET dcgan::torch)
+  add_library(dcgan_torch INTERFACE)
+  add_library(dcgan::torch ALIAS dcgan_torch)
+  target_include_directories(dcgan_torch SYSTEM INTERFACE ${TORCH_INCLUDE_DIRS})
+  target_link_libraries(dcgan_torch INTERFACE ${TORCH_LIBRARIES})
+  target_compile_options(dcgan_torch INTERFACE ${TORCH_CXX_FLAGS})
+endif()
+message(STATUS "dcgan: LibTorch ${Torch_VERSION} from ${TORCH_INSTALL_PREFIX}")

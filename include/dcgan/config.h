@@ -1,0 +1,90 @@
+// Config: every setting of a run, grouped by section, with defaults and their sources. No torch here.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace dcgan {
+
+// Where the training images come from.
+struct DataConfig {
+  // An image folder (recursive), an MNIST-style idx file (raw or .gz), or empty for format=synthetic.
+  // A relative path is taken from the current working directory.
+  std::string path;
+  // auto | folder | idx | synthetic. `auto` decides from the path: a directory is a folder, *.gz or *-ubyte is idx.
+  std::string format = "auto";
+  // Side of the square training images. 64 is the tutorial's size; 32 and 128 drop or add one stride-2 block.
+  int image_size = 64;
+  // 1 (grayscale) or 3 (RGB); inputs are converted to this. The tutorial's nc = 3.
+  int channels = 3;
+  // Number of images the synthetic source generates (format=synthetic only).
+  int synthetic_count = 1024;
+};
+
+// Network sizes. Defaults are the DCGAN tutorial's (Radford et al. 2015 architecture).
+struct ModelConfig {
+  int nz = 100;  // latent vector length (tutorial: nz = 100)
+  int ngf = 64;  // generator feature maps at the last block (tutorial: ngf = 64)
+  int ndf = 64;  // discriminator feature maps at the first block (tutorial: ndf = 64)
+};
+
+// Optimisation. Defaults follow the tutorial, which follows the DCGAN paper (Radford et al. 2015, sec. 4).
+struct TrainConfig {
+  int batch_size = 128;      // tutorial: batch_size = 128 (paper: mini-batch 128)
+  int epochs = 5;            // tutorial: num_epochs = 5
+  std::int64_t steps = 0;    // > 0: train exactly this many steps and ignore epochs
+  double lr = 0.0002;        // paper sec. 4: Adam learning rate 0.0002
+  double beta1 = 0.5;        // paper sec. 4: beta1 = 0.5 (0.9 "resulted in training oscillation")
+  double beta2 = 0.999;      // Adam's default, kept by the tutorial
+  std::int64_t seed = 999;   // tutorial: manualSeed = 999
+  std::string device = "auto";  // auto | cpu | cuda | cuda:N; auto picks CUDA when it is available
+  int threads = 0;           // CPU threads for LibTorch; 0 = all cores (LibTorch alone would use 1 here)
+};
+
+// What a run writes and how often (intervals in training steps).
+struct OutputConfig {
+  std::string dir = "runs/dcgan";  // the run directory; created if missing
+  int log_every = 50;              // tutorial: prints every 50 iterations
+  int sample_every = 500;          // tutorial: saves G(fixed_noise) every 500 iterations
+  int checkpoint_every = 1000;     // full training checkpoint under checkpoints/
+};
+
+struct Config {
+  DataConfig data;
+  ModelConfig model;
+  TrainConfig train;
+  OutputConfig output;
+};
+
+// Thrown for any bad setting; what() names the file or key and the rule broken.
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// One settable key, for help texts and listings.
+struct ConfigKey {
+  std::string name;           // "section.key"
+  std::string default_value;  // as written in YAML
+  std::string help;
+};
+
+// Every key with the defaults of Config{}, in schema order.
+const std::vector<ConfigKey>& config_keys();
+
+// Reads a YAML file over `cfg`. Unknown keys, wrong types and unreadable files throw ConfigError naming them.
+void load_config_file(Config& cfg, const std::string& path);
+// Same, from YAML text; `origin` names the source in errors.
+void load_config_yaml(Config& cfg, const std::string& yaml, const std::string& origin = "<string>");
+// Applies one "section.key=value" override.
+void apply_override(Config& cfg, const std::string& assignment);
+// Checks ranges and cross-field rules; throws ConfigError naming the key and the rule.
+void validate(const Config& cfg);
+// The whole config as YAML, loadable by load_config_yaml.
+std::string to_yaml(const Config& cfg);
+
+// Default and help text of all keys, formatted for --help.
+std::string describe_config_keys();
+
+}  // namespace dcgan

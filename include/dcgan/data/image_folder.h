@@ -1,0 +1,23 @@
+// Image-folder source: every image OpenCV decodes under a directory, recursively (e.g. CelebA's img_align_celeba).
+#pragma once
+
+#include "dcgan/data/dataset.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace dcgan {
+
+// File extensions taken as images (lower case, with the dot).
+const std::vector<std::string>& image_extensions();
+
+// Paths of the image files under `root`, recursively, sorted so that index i names the same file on every machine.
+// Throws DataError when `root` is not a directory or holds no image file.
+std::vector<std::string> list_image_files(const std::string& root);
+
+// A Dataset decoding each file on read: converted to `channels`, shorter side resized and centre-cropped to
+// `image_size`. read() throws DataError naming the file when it cannot be decoded.
+std::unique_ptr<Dataset> open_image_folder(const std::string& root, int image_size, int channels);
+
+}  // namespace dcgan

@@ -1,0 +1,62 @@
+// Loader: seeded per-epoch shuffling, fixed-size uint8 batches, assembled on a background thread. No torch here.
+#pragma once
+
+#include "dcgan/data/dataset.h"
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace dcgan {
+
+// The order of epoch `epoch`: a permutation of 0..n-1 that depends only on (n, seed, epoch).
+// Fisher-Yates driven by SplitMix64, so it is the same on every platform and standard library.
+std::vector<std::int64_t> epoch_permutation(std::int64_t n, std::uint64_t seed, std::int64_t epoch);
+
+struct Batch {
+  std::int64_t epoch = 0;           // 0-based
+  std::int64_t index = 0;           // 0-based position within the epoch
+  std::int64_t count = 0;           // images in this batch (always the batch size: the partial tail is dropped)
+  std::vector<std::uint8_t> pixels;  // count x C x H x W, as Dataset::read writes them
+};
+
+// Yields the batches of epoch 0, 1, 2 ... without end; each epoch visits epoch_permutation() in order in
+// chunks of `batch_size` and drops the last partial chunk (as the tutorial's fixed-size batches do).
+// Starts at global batch `first_batch` (= epoch * batches_per_epoch + index), for resuming.
+// A read error on the worker is rethrown by next().
+class Loader {
+ public:
+  Loader(const Dataset& data, int batch_size, std::uint64_t seed, std::int64_t first_batch = 0, int prefetch = 2);
+  ~Loader();
+  Loader(const Loader&) = delete;
+  Loader& operator=(const Loader&) = delete;
+
+  std::int64_t batches_per_epoch() const { return batches_per_epoch_; }
+  // Blocks until the next batch is ready.
+  Batch next();
+  // Total seconds next() has spent waiting for the worker.
+  double wait_seconds() const { return wait_seconds_; }
+
+ private:
+  void work(std::int64_t first_batch);
+
+  const Dataset& data_;
+  const int batch_size_;
+  const std::uint64_t seed_;
+  const std::size_t prefetch_;
+  std::int64_t batches_per_epoch_ = 0;
+  double wait_seconds_ = 0;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Batch> ready_;
+  std::exception_ptr error_;
+  bool stop_ = false;
+  std::thread worker_;
+};
+
+}  // namespace dcgan

@@ -1,0 +1,24 @@
+// Runtime: device choice, CPU threads, and every LibTorch-version or CUDA-only difference, in one place.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <string>
+
+namespace dcgan {
+
+// "auto" -> CUDA device 0 when available, else CPU; "cpu"; "cuda"; "cuda:N".
+// Throws std::runtime_error when CUDA is asked for but not available, or N is out of range.
+torch::Device resolve_device(const std::string& spec);
+
+// Sets LibTorch's intra-op threads: 0 means every core this process may use. Returns the count in force.
+int configure_threads(int requested);
+
+// Seeds the CPU generator and, when present, every CUDA generator.
+void seed_everything(std::uint64_t seed);
+
+// "1.13.1" style version of the LibTorch this binary was built against.
+std::string torch_version();
+bool cuda_available();
+
+}  // namespace dcgan

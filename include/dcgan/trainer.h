@@ -1,0 +1,56 @@
+// Trainer: owns G, D and their Adam optimizers; step() is the DCGAN tutorial's three updates.
+#pragma once
+
+#include "dcgan/discriminator.h"
+#include "dcgan/generator.h"
+
+#include <torch/torch.h>
+
+namespace dcgan {
+
+struct Config;
+
+// Statistics of one step, as 0-dim tensors on the training device (reading them syncs; do it only when logging).
+// Names follow the tutorial: D(x) is D's mean probability on real images, D(G(z)) before (z1) and after (z2)
+// D's update.
+struct StepStats {
+  torch::Tensor loss_d;  // errD_real + errD_fake
+  torch::Tensor loss_g;  // errG
+  torch::Tensor d_x;
+  torch::Tensor d_g_z1;
+  torch::Tensor d_g_z2;
+};
+
+class Trainer {
+ public:
+  // Builds G then D (each initialised with dcgan_init, drawing from the global generator in that order, as the
+  // tutorial does) on `device`, with Adam(lr, (beta1, beta2)) for each.
+  Trainer(const Config& cfg, torch::Device device);
+
+  // One step on `real` ([B, C, S, S] floats in [-1, 1] on the device): update_d, then update_g on the same fake
+  // batch. Draws the noise with torch::randn on the device.
+  StepStats step(const torch::Tensor& real);
+
+  // D update: D on real (label 1), D on G(noise).detach() (label 0), both gradients summed, D's optimizer steps.
+  // G's weights do not change. Returns G(noise), still attached to G's graph, for update_g.
+  torch::Tensor update_d(const torch::Tensor& real, const torch::Tensor& noise, StepStats& stats);
+  // G update: D on `fake` with label 1 (the non-saturating loss of Goodfellow et al. 2014), G's optimizer steps.
+  // D's optimizer is not stepped, so D's weights do not change.
+  void update_g(const torch::Tensor& fake, StepStats& stats);
+
+  Generator& generator() { return g_; }
+  Discriminator& discriminator() { return d_; }
+  torch::optim::Adam& optimizer_g() { return opt_g_; }
+  torch::optim::Adam& optimizer_d() { return opt_d_; }
+  torch::Device device() const { return device_; }
+  int64_t nz() const { return g_->options.nz(); }
+
+ private:
+  torch::Device device_;
+  Generator g_;
+  Discriminator d_;
+  torch::optim::Adam opt_g_;
+  torch::optim::Adam opt_d_;
+};
+
+}  // namespace dcgan

@@ -1,0 +1,94 @@
+// idx source: MNIST-style idx3-ubyte files, raw or gzip-compressed (zlib reads both).
+#include "dcgan/data/idx.h"
+
+#include "dcgan/data/transform.h"
+
+#include <fmt/format.h>
+#include <opencv2/core.hpp>
+#include <zlib.h>
+
+#include <memory>
+
+namespace dcgan {
+namespace {
+
+constexpr std::uint32_t kIdxUbyte3Magic = 0x00000803;  // ubyte data, 3 dimensions (LeCun's MNIST page)
+
+std::vector<std::uint8_t> read_all(const std::string& path) {
+  gzFile f = gzopen(path.c_str(), "rb");
+  if (!f) throw DataError(fmt::format("{}: cannot open idx file", path));
+  std::unique_ptr<gzFile_s, int (*)(gzFile)> guard(f, gzclose);
+  std::vector<std::uint8_t> data;
+  std::uint8_t buf[1 << 16];
+  for (;;) {
+    const int n = gzread(f, buf, sizeof(buf));
+    if (n < 0) {
+      int errnum = 0;
+      const char* msg = gzerror(f, &errnum);
+      throw DataError(fmt::format("{}: cannot read idx file ({})", path, msg ? msg : "read error"));
+    }
+    if (n == 0) break;
+    data.insert(data.end(), buf, buf + n);
+  }
+  return data;
+}
+
+std::uint32_t be32(const std::uint8_t* p) {
+  return (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8) | std::uint32_t(p[3]);
+}
+
+class IdxDataset final : public Dataset {
+ public:
+  IdxDataset(std::string path, IdxImages images, int size, int channels)
+      : path_(std::move(path)), images_(std::move(images)), size_(size), channels_(channels) {}
+
+  std::int64_t size() const override { return images_.count; }
+  ImageShape shape() const override { return {channels_, size_, size_}; }
+  void read(std::int64_t index, std::uint8_t* out) const override {
+    const std::int64_t per = std::int64_t(images_.rows) * images_.cols;
+    // cv::Mat over the stored bytes: no copy; the transform only reads it.
+    const cv::Mat src(images_.rows, images_.cols, CV_8UC1,
+                      const_cast<std::uint8_t*>(images_.pixels.data() + index * per));
+    resize_crop_to_chw(src, size_, channels_, out);
+  }
+  std::string describe() const override {
+    return fmt::format("idx {} ({} images of {}x{})", path_, images_.count, images_.cols, images_.rows);
+  }
+
+ private:
+  std::string path_;
+  IdxImages images_;
+  int size_;
+  int channels_;
+};
+
+}  // namespace
+
+IdxImages read_idx_images(const std::string& path) {
+  const std::vector<std::uint8_t> data = read_all(path);
+  if (data.size() < 16)
+    throw DataError(fmt::format("{}: truncated idx file ({} bytes, the header alone needs 16)", path, data.size()));
+  const std::uint32_t magic = be32(data.data());
+  if (magic != kIdxUbyte3Magic)
+    throw DataError(fmt::format("{}: not an idx3-ubyte image file (magic 0x{:08x}, expected 0x{:08x})", path, magic,
+                                kIdxUbyte3Magic));
+  IdxImages out;
+  out.count = be32(data.data() + 4);
+  const std::uint32_t rows = be32(data.data() + 8), cols = be32(data.data() + 12);
+  if (out.count == 0 || rows == 0 || cols == 0 || rows > 65535 || cols > 65535)
+    throw DataError(fmt::format("{}: idx header has unusable dimensions {} x {} x {}", path, out.count, rows, cols));
+  out.rows = static_cast<int>(rows);
+  out.cols = static_cast<int>(cols);
+  const std::uint64_t need = std::uint64_t(out.count) * rows * cols;
+  if (data.size() - 16 < need)
+    throw DataError(fmt::format("{}: truncated idx file: header promises {} images of {}x{} ({} bytes), found {}", path,
+                                out.count, rows, cols, need, data.size() - 16));
+  out.pixels.assign(data.begin() + 16, data.begin() + 16 + static_cast<std::ptrdiff_t>(need));
+  return out;
+}
+
+std::unique_ptr<Dataset> open_idx_dataset(const std::string& path, int image_size, int channels) {
+  return std::make_unique<IdxDataset>(path, read_idx_images(path), image_size, channels);
+}
+
+}  // namespace dcgan

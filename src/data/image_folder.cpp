@@ -1,0 +1,85 @@
+// Image-folder source: recursive listing and OpenCV decoding.
+#include "dcgan/data/image_folder.h"
+
+#include "dcgan/data/transform.h"
+
+#include <fmt/format.h>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+
+#include <algorithm>
+#include <filesystem>
+
+namespace fs = std::filesystem;
+
+namespace dcgan {
+namespace {
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+class ImageFolderDataset final : public Dataset {
+ public:
+  ImageFolderDataset(std::string root, std::vector<std::string> files, int size, int channels)
+      : root_(std::move(root)), files_(std::move(files)), size_(size), channels_(channels) {}
+
+  std::int64_t size() const override { return static_cast<std::int64_t>(files_.size()); }
+  ImageShape shape() const override { return {channels_, size_, size_}; }
+  void read(std::int64_t index, std::uint8_t* out) const override {
+    const std::string& path = files_.at(static_cast<std::size_t>(index));
+    cv::Mat image;
+    try {
+      image = cv::imread(path, cv::IMREAD_UNCHANGED);
+    } catch (const cv::Exception& e) {
+      throw DataError(fmt::format("{}: cannot decode image ({})", path, e.err));
+    }
+    if (image.empty()) throw DataError(fmt::format("{}: cannot decode image (unreadable, empty or corrupt)", path));
+    if (image.depth() == CV_16U) image.convertTo(image, CV_8U, 1.0 / 257.0);
+    if (image.depth() != CV_8U)
+      throw DataError(fmt::format("{}: unsupported pixel depth (8- or 16-bit images only)", path));
+    resize_crop_to_chw(image, size_, channels_, out);
+  }
+  std::string describe() const override { return fmt::format("image folder {} ({} files)", root_, files_.size()); }
+
+ private:
+  std::string root_;
+  std::vector<std::string> files_;
+  int size_;
+  int channels_;
+};
+
+}  // namespace
+
+const std::vector<std::string>& image_extensions() {
+  static const std::vector<std::string> exts = {".jpg", ".jpeg", ".png", ".bmp", ".pgm", ".ppm", ".pbm",
+                                                ".pnm", ".webp", ".tif", ".tiff"};
+  return exts;
+}
+
+std::vector<std::string> list_image_files(const std::string& root) {
+  std::error_code ec;
+  if (!fs::is_directory(root, ec)) throw DataError(fmt::format("{}: not a directory", root));
+  std::vector<std::string> files;
+  const auto& exts = image_extensions();
+  fs::recursive_directory_iterator it(root, fs::directory_options::follow_directory_symlink, ec), end;
+  if (ec) throw DataError(fmt::format("{}: cannot list directory ({})", root, ec.message()));
+  for (; it != end; it.increment(ec)) {
+    if (ec) throw DataError(fmt::format("{}: cannot list directory ({})", root, ec.message()));
+    if (!it->is_regular_file(ec)) continue;
+    const std::string ext = lower(it->path().extension().string());
+    if (std::find(exts.begin(), exts.end(), ext) != exts.end()) files.push_back(it->path().string());
+  }
+  if (files.empty())
+    throw DataError(fmt::format("{}: no images found (looked for .jpg .jpeg .png .bmp .pgm .ppm .webp .tif, recursively)",
+                                root));
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+std::unique_ptr<Dataset> open_image_folder(const std::string& root, int image_size, int channels) {
+  return std::make_unique<ImageFolderDataset>(root, list_image_files(root), image_size, channels);
+}
+
+}  // namespace dcgan

@@ -1,0 +1,188 @@
+// fit: the training loop and its sinks.
+#include "dcgan/fit.h"
+
+#include "dcgan/checkpoint.h"
+#include "dcgan/config.h"
+#include "dcgan/data/dataset.h"
+#include "dcgan/data/loader.h"
+#include "dcgan/files.h"
+#include "dcgan/image_io.h"
+#include "dcgan/runtime.h"
+#include "dcgan/trainer.h"
+
+#include <fmt/format.h>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <unistd.h>
+
+namespace dcgan {
+namespace {
+
+// The sample grid is 8x8, as the tutorial's fixed_noise of 64 vectors.
+constexpr int kSampleCount = 64;
+constexpr int kSampleRows = 8;
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+std::string format_duration(double s) {
+  const auto total = static_cast<int64_t>(s + 0.5);
+  if (total >= 3600) return fmt::format("{}h{:02}m", total / 3600, (total / 60) % 60);
+  if (total >= 60) return fmt::format("{}m{:02}s", total / 60, total % 60);
+  return fmt::format("{}s", total);
+}
+
+// Adds a file sink to the default logger for the lifetime of the object.
+class LogFile {
+ public:
+  explicit LogFile(const std::string& path) {
+    sink_ = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path, /*truncate=*/true);
+    sink_->set_pattern("[%Y-%m-%d %H:%M:%S.%e] [%l] %v");
+    spdlog::default_logger()->sinks().push_back(sink_);
+  }
+  ~LogFile() {
+    auto& sinks = spdlog::default_logger()->sinks();
+    sinks.erase(std::remove(sinks.begin(), sinks.end(), sink_), sinks.end());
+  }
+  LogFile(const LogFile&) = delete;
+  LogFile& operator=(const LogFile&) = delete;
+
+ private:
+  std::shared_ptr<spdlog::sinks::sink> sink_;
+};
+
+// A one-line progress display on stderr, only when stderr is a terminal.
+class Progress {
+ public:
+  explicit Progress(int64_t total) : total_(total), tty_(::isatty(STDERR_FILENO) == 1), start_(Clock::now()) {}
+  void update(int64_t step) {
+    if (!tty_) return;
+    const double elapsed = seconds_since(start_);
+    const double rate = elapsed > 0 ? step / elapsed : 0;
+    const double eta = rate > 0 ? (total_ - step) / rate : 0;
+    std::fprintf(stderr, "\r\033[Kstep %lld/%lld (%.0f%%)  %.2f steps/s  ETA %s", static_cast<long long>(step),
+                 static_cast<long long>(total_), 100.0 * step / total_, rate, format_duration(eta).c_str());
+    std::fflush(stderr);
+  }
+  void clear() {
+    if (!tty_) return;
+    std::fprintf(stderr, "\r\033[K");
+    std::fflush(stderr);
+  }
+
+ private:
+  int64_t total_;
+  bool tty_;
+  Clock::time_point start_;
+};
+
+torch::Tensor to_float_batch(const Batch& batch, const ImageShape& shape, torch::Device device) {
+  // from_blob borrows the batch's bytes; .to() copies before the batch goes away.
+  const torch::Tensor u8 = torch::from_blob(const_cast<uint8_t*>(batch.pixels.data()),
+                                            {batch.count, shape.channels, shape.height, shape.width}, torch::kUInt8);
+  // [0, 255] -> [-1, 1], the tutorial's Normalize((0.5,)*C, (0.5,)*C) after ToTensor.
+  return u8.to(device).to(torch::kFloat).div_(127.5).sub_(1.0);
+}
+
+void write_samples(Generator& g, const torch::Tensor& fixed_noise, const std::string& path) {
+  torch::NoGradGuard no_grad;
+  g->eval();
+  const torch::Tensor images = g->forward(fixed_noise);
+  g->train();
+  write_png(path, make_grid(images, GridOptions{kSampleRows, 2}));
+}
+
+}  // namespace
+
+FitResult fit(const Config& config) {
+  validate(config);
+  const int threads = configure_threads(config.train.threads);
+  const torch::Device device = resolve_device(config.train.device);
+
+  // Everything that can reject the input happens before the first write.
+  const auto data = open_dataset(config.data, static_cast<uint64_t>(config.train.seed));
+  const ImageShape shape = data->shape();
+  Loader loader(*data, config.train.batch_size, static_cast<uint64_t>(config.train.seed));
+  const int64_t per_epoch = loader.batches_per_epoch();
+  const int64_t total = config.train.steps > 0 ? config.train.steps : config.train.epochs * per_epoch;
+  const int64_t epochs = (total + per_epoch - 1) / per_epoch;
+
+  const std::string& dir = config.output.dir;
+  ensure_writable_dir(dir);
+  ensure_writable_dir(dir + "/samples");
+  ensure_writable_dir(dir + "/checkpoints");
+  write_file_atomic(dir + "/config.yaml", to_yaml(config));
+  LogFile log_file(dir + "/train.log");
+  std::ofstream csv(dir + "/metrics.csv", std::ios::trunc);
+  if (!csv) throw FileError(dir + "/metrics.csv: cannot open for writing");
+  csv << "step,epoch,loss_d,loss_g,d_x,d_g_z1,d_g_z2,images_per_s\n";
+
+  spdlog::info("dcgan: LibTorch {} on {}, {} CPU thread(s)", torch_version(), device.str(), threads);
+  spdlog::info("data: {}; {} batches of {} per epoch", data->describe(), per_epoch, config.train.batch_size);
+  spdlog::info("training {} steps ({} epoch(s)) into {}", total, epochs, dir);
+
+  // Seed, then build G, D and the fixed noise in the tutorial's order.
+  seed_everything(static_cast<uint64_t>(config.train.seed));
+  Trainer trainer(config, device);
+  const torch::Tensor fixed_noise = torch::randn({kSampleCount, config.model.nz, 1, 1}).to(device);
+
+  FitResult result;
+  result.run_dir = dir;
+  Progress progress(total);
+  const auto start = Clock::now();
+  auto interval_start = start;
+  int64_t interval_steps = 0;
+  double last_wait = 0;
+  TrainingPosition at;
+
+  for (int64_t step = 1; step <= total; ++step) {
+    const Batch batch = loader.next();
+    const torch::Tensor real = to_float_batch(batch, shape, device);
+    const StepStats stats = trainer.step(real);
+    ++interval_steps;
+    at.step = step;
+    at.epoch = (batch.index + 1 == per_epoch) ? batch.epoch + 1 : batch.epoch;
+
+    if (step % config.output.log_every == 0 || step == total) {
+      const double elapsed = seconds_since(interval_start);
+      const double ips = elapsed > 0 ? interval_steps * config.train.batch_size / elapsed : 0.0;
+      const double wait = loader.wait_seconds() - last_wait;
+      const double loss_d = stats.loss_d.item<double>(), loss_g = stats.loss_g.item<double>();
+      const double d_x = stats.d_x.item<double>(), z1 = stats.d_g_z1.item<double>(), z2 = stats.d_g_z2.item<double>();
+      progress.clear();
+      spdlog::info("[{}/{}][{}/{}]\tLoss_D: {:.4f}\tLoss_G: {:.4f}\tD(x): {:.4f}\tD(G(z)): {:.4f} / {:.4f}\t"
+                   "images/s: {:.1f}\tdata wait: {:.2f}s",
+                   batch.epoch, epochs, batch.index, per_epoch, loss_d, loss_g, d_x, z1, z2, ips, wait);
+      csv << fmt::format("{},{},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.1f}\n", step, batch.epoch, loss_d, loss_g, d_x,
+                         z1, z2, ips);
+      csv.flush();
+      if (!csv) throw FileError(dir + "/metrics.csv: write failed");
+      interval_start = Clock::now();
+      interval_steps = 0;
+      last_wait = loader.wait_seconds();
+    }
+    if (step % config.output.sample_every == 0 || step == total) {
+      result.last_sample = fmt::format("{}/samples/step-{:06d}.png", dir, step);
+      write_samples(trainer.generator(), fixed_noise, result.last_sample);
+    }
+    if (step % config.output.checkpoint_every == 0 || step == total) {
+      save_checkpoint(fmt::format("{}/checkpoints/step-{:06d}.pt", dir, step), trainer, config, at, fixed_noise);
+    }
+    progress.update(step);
+  }
+  progress.clear();
+
+  save_generator(dir + "/g.pt", trainer.generator(), config, at);
+  result.steps = total;
+  result.seconds = seconds_since(start);
+  spdlog::info("done: {} steps in {}; generator in {}/g.pt, last samples in {}", total,
+               format_duration(result.seconds), dir, result.last_sample);
+  return result;
+}
+
+}  // namespace dcgan

@@ -1,0 +1,53 @@
+// Runtime: device choice, CPU threads, and LibTorch-version differences.
+#include "dcgan/runtime.h"
+
+#include <torch/version.h>
+
+#include <regex>
+#include <sched.h>
+#include <stdexcept>
+#include <thread>
+
+namespace dcgan {
+
+torch::Device resolve_device(const std::string& spec) {
+  if (spec == "auto") return cuda_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+  if (spec == "cpu") return torch::Device(torch::kCPU);
+  static const std::regex cuda_re("cuda(:([0-9]+))?");
+  std::smatch m;
+  if (!std::regex_match(spec, m, cuda_re))
+    throw std::runtime_error("train.device: must be auto, cpu, cuda or cuda:N, got '" + spec + "'");
+  if (!cuda_available())
+    throw std::runtime_error("train.device: '" + spec + "' asked for, but this LibTorch build has no usable CUDA device");
+  const int index = m[2].matched ? std::stoi(m[2].str()) : 0;
+  const int count = static_cast<int>(torch::cuda::device_count());
+  if (index >= count)
+    throw std::runtime_error("train.device: '" + spec + "' asked for, but only " + std::to_string(count) +
+                             " CUDA device(s) exist");
+  return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(index));
+}
+
+int configure_threads(int requested) {
+  int n = requested;
+  if (n <= 0) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    n = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : 0;
+    if (n <= 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  }
+  torch::set_num_threads(n);
+  return torch::get_num_threads();
+}
+
+void seed_everything(std::uint64_t seed) {
+  torch::manual_seed(seed);  // seeds the CPU generator and, where CUDA is present, every CUDA generator
+}
+
+std::string torch_version() {
+  return std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." +
+         std::to_string(TORCH_VERSION_PATCH);
+}
+
+bool cuda_available() { return torch::cuda::is_available(); }
+
+}  // namespace dcgan

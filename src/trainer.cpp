@@ -1,0 +1,82 @@
+// Trainer: the DCGAN training step.
+#include "dcgan/trainer.h"
+
+#include "dcgan/config.h"
+
+namespace dcgan {
+namespace {
+
+GeneratorOptions generator_options(const Config& cfg) {
+  return GeneratorOptions()
+      .nz(cfg.model.nz)
+      .ngf(cfg.model.ngf)
+      .channels(cfg.data.channels)
+      .image_size(cfg.data.image_size);
+}
+
+DiscriminatorOptions discriminator_options(const Config& cfg) {
+  return DiscriminatorOptions().ndf(cfg.model.ndf).channels(cfg.data.channels).image_size(cfg.data.image_size);
+}
+
+torch::optim::AdamOptions adam_options(const TrainConfig& t) {
+  return torch::optim::AdamOptions(t.lr).betas(std::make_tuple(t.beta1, t.beta2));
+}
+
+// Binary cross-entropy on logits against a constant label (1 = real, 0 = fake), averaged over the batch.
+torch::Tensor bce(const torch::Tensor& logits, double label) {
+  return torch::binary_cross_entropy_with_logits(logits, torch::full_like(logits, label));
+}
+
+// Moves `m` to `device` first, so that the optimizer holds the parameters that will be trained.
+std::vector<torch::Tensor> parameters_on(torch::nn::Module& m, torch::Device device) {
+  m.to(device);
+  return m.parameters();
+}
+
+}  // namespace
+
+Trainer::Trainer(const Config& cfg, torch::Device device)
+    : device_(device),
+      g_(generator_options(cfg)),
+      d_(discriminator_options(cfg)),
+      opt_g_(parameters_on(*g_, device), adam_options(cfg.train)),
+      opt_d_(parameters_on(*d_, device), adam_options(cfg.train)) {}
+
+torch::Tensor Trainer::update_d(const torch::Tensor& real, const torch::Tensor& noise, StepStats& stats) {
+  d_->zero_grad();
+  const torch::Tensor out_real = d_->forward(real);
+  const torch::Tensor err_real = bce(out_real, 1.0);
+  err_real.backward();
+
+  torch::Tensor fake = g_->forward(noise);
+  const torch::Tensor out_fake = d_->forward(fake.detach());
+  const torch::Tensor err_fake = bce(out_fake, 0.0);
+  err_fake.backward();
+  opt_d_.step();
+
+  stats.loss_d = (err_real + err_fake).detach();
+  stats.d_x = torch::sigmoid(out_real.detach()).mean();
+  stats.d_g_z1 = torch::sigmoid(out_fake.detach()).mean();
+  return fake;
+}
+
+void Trainer::update_g(const torch::Tensor& fake, StepStats& stats) {
+  g_->zero_grad();
+  const torch::Tensor out = d_->forward(fake);
+  const torch::Tensor err = bce(out, 1.0);
+  err.backward();
+  opt_g_.step();
+
+  stats.loss_g = err.detach();
+  stats.d_g_z2 = torch::sigmoid(out.detach()).mean();
+}
+
+StepStats Trainer::step(const torch::Tensor& real) {
+  StepStats stats;
+  const torch::Tensor noise = torch::randn({real.size(0), nz(), 1, 1}, real.options());
+  const torch::Tensor fake = update_d(real, noise, stats);
+  update_g(fake, stats);
+  return stats;
+}
+
+}  // namespace dcgan

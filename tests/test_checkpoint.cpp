@@ -1,0 +1,86 @@
+// Tests of checkpoints: g.pt and full checkpoint round trips, and clear errors for bad files.
+#include "dcgan/checkpoint.h"
+
+#include "dcgan/trainer.h"
+
+#include <fstream>
+
+#include "test_util.h"
+
+namespace dcgan {
+namespace {
+
+class CheckpointTest : public test::Seeded {
+ protected:
+  CheckpointTest() {
+    config.data.format = "synthetic";
+    config.data.image_size = 32;
+    config.data.channels = 1;
+    config.model.nz = 12;
+    config.model.ngf = 4;
+    config.model.ndf = 4;
+  }
+  Config config;
+  test::ScratchDir dir;
+};
+
+std::string message_of(const std::string& path) {
+  try {
+    load_generator(path);
+  } catch (const CheckpointError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST_F(CheckpointTest, GeneratorRoundTripGivesIdenticalOutputs) {
+  Trainer t(config, torch::kCPU);
+  for (int i = 0; i < 2; ++i) t.step(torch::rand({4, 1, 32, 32}) * 2 - 1);  // moves BN running stats off the init
+  save_generator(dir / "g.pt", t.generator(), config, {2, 0});
+  LoadedGenerator loaded = load_generator(dir / "g.pt");
+  EXPECT_EQ(loaded.kind, "generator");
+  EXPECT_EQ(loaded.at.step, 2);
+  EXPECT_EQ(loaded.config.model.nz, 12);
+  const auto z = torch::randn({5, 12, 1, 1});
+  torch::NoGradGuard no_grad;
+  t.generator()->eval();
+  EXPECT_TRUE(torch::equal(t.generator()->forward(z), loaded.generator->forward(z)));
+}
+
+TEST_F(CheckpointTest, FullCheckpointServesTheGenerator) {
+  Trainer t(config, torch::kCPU);
+  t.step(torch::rand({4, 1, 32, 32}) * 2 - 1);
+  const auto noise = torch::randn({64, 12, 1, 1});
+  save_checkpoint(dir / "ckpt.pt", t, config, {1, 0}, noise);
+  LoadedGenerator loaded = load_generator(dir / "ckpt.pt");
+  EXPECT_EQ(loaded.kind, "checkpoint");
+  torch::NoGradGuard no_grad;
+  t.generator()->eval();
+  EXPECT_TRUE(torch::equal(t.generator()->forward(noise), loaded.generator->forward(noise)));
+}
+
+TEST_F(CheckpointTest, BadFilesGiveOneClearError) {
+  EXPECT_NE(message_of(dir / "missing.pt").find("missing.pt: no such file"), std::string::npos);
+
+  std::ofstream(dir / "random.pt") << "this is not a checkpoint at all";
+  EXPECT_NE(message_of(dir / "random.pt").find("random.pt: not a readable checkpoint"), std::string::npos);
+
+  Trainer t(config, torch::kCPU);
+  save_generator(dir / "g.pt", t.generator(), config, {0, 0});
+  std::ifstream in(dir / "g.pt", std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  std::ofstream(dir / "truncated.pt", std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  const std::string truncated = message_of(dir / "truncated.pt");
+  EXPECT_NE(truncated.find("truncated.pt: "), std::string::npos);
+  EXPECT_EQ(truncated.find('\n'), std::string::npos);
+}
+
+TEST_F(CheckpointTest, ArchiveWithoutDcganHeaderIsRejected) {
+  torch::serialize::OutputArchive archive;
+  archive.write("weights", torch::ones({2}));
+  archive.save_to(dir / "foreign.pt");
+  EXPECT_NE(message_of(dir / "foreign.pt").find("not a dcgan g.pt or checkpoint"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace dcgan

@@ -1,0 +1,176 @@
+// End-to-end tests of the built dcgan binary: real argument lists, the files a run leaves, and error exits.
+#include <opencv2/imgcodecs.hpp>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <sys/wait.h>
+
+#include "test_util.h"
+
+namespace dcgan {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CliRun {
+  int status = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+// Runs the binary from the source tree (so configs' relative data paths resolve) with `args`.
+CliRun dcgan(const std::string& args) {
+  test::ScratchDir capture;
+  const std::string cmd = "cd '" + std::string(DCGAN_SOURCE_DIR) + "' && '" + DCGAN_BINARY + "' " + args + " >'" +
+                          (capture / "out") + "' 2>'" + (capture / "err") + "'";
+  const int raw = std::system(cmd.c_str());
+  CliRun r;
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
+  auto slurp = [](const std::string& p) {
+    std::ifstream in(p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  };
+  r.out = slurp(capture / "out");
+  r.err = slurp(capture / "err");
+  return r;
+}
+
+std::vector<std::string> lines_of(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+// metrics.csv without its last column (images_per_s, a timing).
+std::vector<std::string> metrics_without_timing(const std::string& path) {
+  auto lines = lines_of(path);
+  for (auto& l : lines) l = l.substr(0, l.rfind(','));
+  return lines;
+}
+
+int count_lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
+
+TEST(Cli, TrainTinyThenSample) {
+  test::ScratchDir dir;
+  const std::string run = dir / "run";
+  const CliRun train = dcgan("train --config configs/tiny.yaml --set output.dir=" + run);
+  ASSERT_EQ(train.status, 0) << train.err << train.out;
+  for (const char* f : {"config.yaml", "metrics.csv", "train.log", "g.pt", "samples/step-000006.png",
+                        "samples/step-000012.png", "checkpoints/step-000006.pt", "checkpoints/step-000012.pt"})
+    EXPECT_TRUE(fs::is_regular_file(run + "/" + f)) << f;
+  const auto metrics = lines_of(run + "/metrics.csv");
+  ASSERT_EQ(metrics.size(), 7u);  // header + steps 2, 4, ..., 12
+  EXPECT_EQ(metrics[0], "step,epoch,loss_d,loss_g,d_x,d_g_z1,d_g_z2,images_per_s");
+  EXPECT_EQ(metrics[6].substr(0, 5), "12,1,");
+  EXPECT_NE(train.out.find("Loss_D:"), std::string::npos);
+  EXPECT_NE(train.out.find("images/s:"), std::string::npos);
+
+  // The training sample grid: 8x8 images of 32x32, padding 2, one channel.
+  const cv::Mat grid = cv::imread(run + "/samples/step-000012.png", cv::IMREAD_UNCHANGED);
+  ASSERT_FALSE(grid.empty());
+  EXPECT_EQ(grid.rows, 8 * 34 + 2);
+  EXPECT_EQ(grid.cols, 8 * 34 + 2);
+  EXPECT_EQ(grid.channels(), 1);
+
+  // dcgan sample from g.pt: 10 images, ceil(sqrt(10)) = 4 per row -> 3 rows.
+  const CliRun s1 = dcgan("sample --ckpt " + run + "/g.pt -n 10 --out " + (dir / "a.png"));
+  ASSERT_EQ(s1.status, 0) << s1.err;
+  const cv::Mat a = cv::imread(dir / "a.png", cv::IMREAD_UNCHANGED);
+  EXPECT_EQ(a.cols, 4 * 34 + 2);
+  EXPECT_EQ(a.rows, 3 * 34 + 2);
+
+  // From the final full checkpoint with --nrow and the same seed: the same generator, so the same pixels.
+  const CliRun s2 = dcgan("sample --ckpt " + run + "/checkpoints/step-000012.pt -n 10 --nrow 4 --out " + (dir / "b.png"));
+  ASSERT_EQ(s2.status, 0) << s2.err;
+  const cv::Mat b = cv::imread(dir / "b.png", cv::IMREAD_UNCHANGED);
+  ASSERT_EQ(a.size(), b.size());
+  EXPECT_EQ(cv::norm(a, b, cv::NORM_INF), 0);
+
+  const CliRun s3 = dcgan("sample --ckpt " + run + "/g.pt -n 6 --nrow 6 --seed 1 --out " + (dir / "sub/c.png"));
+  ASSERT_EQ(s3.status, 0) << s3.err;
+  const cv::Mat c = cv::imread(dir / "sub/c.png", cv::IMREAD_UNCHANGED);
+  EXPECT_EQ(c.cols, 6 * 34 + 2);
+  EXPECT_EQ(c.rows, 34 + 2);
+}
+
+TEST(Cli, SameConfigSameSeedSameMetrics) {
+  test::ScratchDir dir;
+  const std::string set = " --set train.threads=2 --set output.dir=";
+  ASSERT_EQ(dcgan("train --config configs/tiny.yaml" + set + (dir / "a")).status, 0);
+  ASSERT_EQ(dcgan("train --config configs/tiny.yaml" + set + (dir / "b")).status, 0);
+  const auto a = metrics_without_timing(dir / "a/metrics.csv");
+  EXPECT_EQ(a.size(), 7u);
+  EXPECT_EQ(a, metrics_without_timing(dir / "b/metrics.csv"));
+  ASSERT_EQ(dcgan("train --config configs/tiny.yaml --set train.seed=5" + set + (dir / "c")).status, 0);
+  EXPECT_NE(a, metrics_without_timing(dir / "c/metrics.csv"));
+}
+
+TEST(Cli, MissingDataPathIsOneLineAndWritesNothing) {
+  test::ScratchDir dir;
+  const CliRun r = dcgan("train --config configs/tiny.yaml --set data.path=/no/such/file.gz --set output.dir=" +
+                      (dir / "run"));
+  EXPECT_NE(r.status, 0);
+  EXPECT_EQ(r.err, "dcgan: error: /no/such/file.gz: no such file or directory\n");
+  EXPECT_FALSE(fs::exists(dir / "run"));
+}
+
+TEST(Cli, MissingConfigFileIsAnError) {
+  const CliRun r = dcgan("train --config /no/such/config.yaml");
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("/no/such/config.yaml"), std::string::npos) << r.err;
+  EXPECT_LE(count_lines(r.err), 2);  // CLI11's message plus its "CliRun with --help" hint
+}
+
+TEST(Cli, BadSettingsNameTheKey) {
+  const CliRun unknown = dcgan("train --config configs/tiny.yaml --set train.learning_rate=1");
+  EXPECT_NE(unknown.status, 0);
+  EXPECT_NE(unknown.err.find("train.learning_rate: unknown key"), std::string::npos) << unknown.err;
+  EXPECT_EQ(count_lines(unknown.err), 1);
+  const CliRun bad = dcgan("train --config configs/tiny.yaml --set data.image_size=48");
+  EXPECT_NE(bad.status, 0);
+  EXPECT_NE(bad.err.find("data.image_size: must be 32, 64 or 128, got 48"), std::string::npos) << bad.err;
+}
+
+TEST(Cli, CorruptCheckpointIsOneLineError) {
+  test::ScratchDir dir;
+  std::ofstream(dir / "g.pt") << "garbage";
+  const CliRun r = dcgan("sample --ckpt " + (dir / "g.pt") + " --out " + (dir / "x.png"));
+  EXPECT_NE(r.status, 0);
+  EXPECT_EQ(count_lines(r.err), 1) << r.err;
+  EXPECT_NE(r.err.find("g.pt: not a readable checkpoint"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir / "x.png"));
+}
+
+TEST(Cli, VersionAndHelp) {
+  const CliRun v = dcgan("--version");
+  EXPECT_EQ(v.status, 0);
+  EXPECT_NE(v.out.find("LibTorch "), std::string::npos) << v.out;
+  EXPECT_NE(v.out.find("CUDA available: "), std::string::npos) << v.out;
+
+  const CliRun top = dcgan("--help");
+  EXPECT_EQ(top.status, 0);
+  EXPECT_NE(top.out.find("train"), std::string::npos);
+  EXPECT_NE(top.out.find("sample"), std::string::npos);
+
+  const CliRun train = dcgan("train --help");
+  EXPECT_EQ(train.status, 0);
+  EXPECT_NE(train.out.find("train.lr                   0.0002"), std::string::npos) << train.out;
+  EXPECT_NE(train.out.find("train.batch_size           128"), std::string::npos) << train.out;
+
+  const CliRun sample = dcgan("sample --help");
+  EXPECT_EQ(sample.status, 0);
+  EXPECT_NE(sample.out.find("eval mode"), std::string::npos) << sample.out;
+  EXPECT_NE(sample.out.find("=64"), std::string::npos) << sample.out;  // -n default shown
+
+  EXPECT_NE(dcgan("").status, 0);  // a subcommand is required
+  EXPECT_NE(dcgan("sample -n 0 --ckpt configs/tiny.yaml").status, 0);
+}
+
+}  // namespace
+}  // namespace dcgan

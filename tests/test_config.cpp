@@ -1,0 +1,144 @@
+// Tests of Config: defaults, YAML loading, --set overrides, validation errors and the YAML round trip.
+#include "dcgan/config.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "test_util.h"
+
+namespace dcgan {
+namespace {
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Config, DefaultsAreTheTutorials) {
+  const Config c;
+  EXPECT_EQ(c.data.image_size, 64);
+  EXPECT_EQ(c.data.channels, 3);
+  EXPECT_EQ(c.model.nz, 100);
+  EXPECT_EQ(c.model.ngf, 64);
+  EXPECT_EQ(c.model.ndf, 64);
+  EXPECT_EQ(c.train.batch_size, 128);
+  EXPECT_EQ(c.train.epochs, 5);
+  EXPECT_DOUBLE_EQ(c.train.lr, 0.0002);
+  EXPECT_DOUBLE_EQ(c.train.beta1, 0.5);
+  EXPECT_DOUBLE_EQ(c.train.beta2, 0.999);
+  EXPECT_EQ(c.train.seed, 999);
+  EXPECT_EQ(c.train.device, "auto");
+  EXPECT_EQ(c.output.log_every, 50);
+  EXPECT_EQ(c.output.sample_every, 500);
+}
+
+TEST(Config, YamlFillsAndKeepsUnsetDefaults) {
+  Config c;
+  load_config_yaml(c, "data: {path: x.gz, image_size: 32}\ntrain:\n  lr: 1e-3\n  device: cpu\n");
+  EXPECT_EQ(c.data.path, "x.gz");
+  EXPECT_EQ(c.data.image_size, 32);
+  EXPECT_DOUBLE_EQ(c.train.lr, 1e-3);
+  EXPECT_EQ(c.train.device, "cpu");
+  EXPECT_EQ(c.model.nz, 100);
+  EXPECT_EQ(c.train.batch_size, 128);
+}
+
+TEST(Config, SetOverridesAfterTheFile) {
+  Config c;
+  load_config_yaml(c, "train: {steps: 10}");
+  apply_override(c, "train.steps=25");
+  apply_override(c, "output.dir=/tmp/some where");
+  EXPECT_EQ(c.train.steps, 25);
+  EXPECT_EQ(c.output.dir, "/tmp/some where");
+}
+
+TEST(Config, UnknownKeysAreErrorsNamingTheKey) {
+  Config c;
+  EXPECT_NE(error_of([&] { load_config_yaml(c, "train: {learning_rate: 0.1}", "f.yaml"); })
+                .find("f.yaml: train.learning_rate: unknown key"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { load_config_yaml(c, "optim: {lr: 0.1}", "f.yaml"); }).find("optim: unknown section"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { apply_override(c, "model.width=3"); }).find("model.width: unknown key"), std::string::npos);
+  EXPECT_NE(error_of([&] { apply_override(c, "novalue"); }).find("expected section.key=value"), std::string::npos);
+}
+
+TEST(Config, BadValuesAreErrorsNamingTheKey) {
+  Config c;
+  EXPECT_NE(error_of([&] { apply_override(c, "train.batch_size=abc"); }).find("train.batch_size: expected an integer"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { apply_override(c, "train.lr=fast"); }).find("train.lr: expected a number"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { load_config_yaml(c, "model: {nz: [1, 2]}", "f.yaml"); })
+                .find("model.nz: expected a single value"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { load_config_yaml(c, "model: {nz: 1", "f.yaml"); }).find("f.yaml: invalid YAML"),
+            std::string::npos);
+}
+
+TEST(Config, ValidationNamesKeyAndRule) {
+  auto invalid = [](const std::string& set) {
+    Config c;
+    c.data.path = "x";
+    apply_override(c, set);
+    return error_of([&] { validate(c); });
+  };
+  EXPECT_NE(invalid("data.image_size=48").find("data.image_size: must be 32, 64 or 128"), std::string::npos);
+  EXPECT_NE(invalid("data.channels=2").find("data.channels: must be 1 or 3"), std::string::npos);
+  EXPECT_NE(invalid("train.batch_size=0").find("train.batch_size: must be at least 1"), std::string::npos);
+  EXPECT_NE(invalid("train.lr=-1").find("train.lr: must be a positive number"), std::string::npos);
+  EXPECT_NE(invalid("train.beta1=1").find("train.beta1: must be in [0, 1)"), std::string::npos);
+  EXPECT_NE(invalid("train.device=gpu").find("train.device: must be auto, cpu, cuda or cuda:N"), std::string::npos);
+  EXPECT_NE(invalid("data.format=zip").find("data.format: must be"), std::string::npos);
+  EXPECT_NE(invalid("output.log_every=0").find("output.log_every: must be at least 1"), std::string::npos);
+  EXPECT_NE(invalid("data.path=").find("data.path: is required"), std::string::npos);
+  EXPECT_EQ(invalid("train.device=cuda:1"), "");
+  EXPECT_EQ(invalid("data.format=synthetic"), "");
+}
+
+TEST(Config, YamlRoundTripIsExact) {
+  Config c;
+  apply_override(c, "data.path=a b/c: d.gz");
+  apply_override(c, "train.lr=0.00035");
+  apply_override(c, "train.steps=123456789012");
+  Config back;
+  load_config_yaml(back, to_yaml(c));
+  EXPECT_EQ(to_yaml(back), to_yaml(c));
+  EXPECT_EQ(back.data.path, "a b/c: d.gz");
+  EXPECT_DOUBLE_EQ(back.train.lr, 0.00035);
+  EXPECT_EQ(back.train.steps, 123456789012);
+}
+
+TEST(Config, FileErrorsNameTheFile) {
+  Config c;
+  EXPECT_NE(error_of([&] { load_config_file(c, "/nonexistent/cfg.yaml"); }).find("/nonexistent/cfg.yaml: cannot open"),
+            std::string::npos);
+  test::ScratchDir dir;
+  std::ofstream(dir / "bad.yaml") << "train:\n  epochs: many\n";
+  EXPECT_NE(error_of([&] { load_config_file(c, dir / "bad.yaml"); }).find("bad.yaml: train.epochs: expected an integer"),
+            std::string::npos);
+}
+
+TEST(Config, ShippedConfigsLoadAndValidate) {
+  for (const char* name : {"configs/tiny.yaml", "configs/fashion-mnist.yaml", "configs/celeba.yaml"}) {
+    Config c;
+    ASSERT_NO_THROW(load_config_file(c, test::source_path(name))) << name;
+    EXPECT_NO_THROW(validate(c)) << name;
+  }
+}
+
+TEST(Config, HelpListsEveryKeyWithItsDefault) {
+  const std::string help = describe_config_keys();
+  EXPECT_EQ(config_keys().size(), 21u);
+  for (const auto& k : config_keys()) EXPECT_NE(help.find(k.name), std::string::npos) << k.name;
+  EXPECT_NE(help.find("train.lr                   0.0002"), std::string::npos) << help;
+  EXPECT_NE(help.find("model.nz                   100"), std::string::npos) << help;
+}
+
+}  // namespace
+}  // namespace dcgan

@@ -1,0 +1,163 @@
+// Tests of the data sources: idx (real MNIST sample), image folder (real CelebA sample), synthetic, open_dataset.
+#include "dcgan/config.h"
+#include "dcgan/data/dataset.h"
+#include "dcgan/data/idx.h"
+#include "dcgan/data/image_folder.h"
+#include "dcgan/data/synthetic.h"
+#include "dcgan/data/transform.h"
+
+#include <opencv2/core.hpp>
+#include <zlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+
+#include "test_util.h"
+
+namespace dcgan {
+namespace {
+
+const std::string kMnist = test::source_path("tests/data/mnist/t10k-images-256-idx3-ubyte.gz");
+const std::string kCeleba = test::source_path("tests/data/celeba");
+
+std::string data_error(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const DataError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Idx, ReadsTheMnistSampleExactly) {
+  const IdxImages images = read_idx_images(kMnist);
+  EXPECT_EQ(images.count, 256);
+  EXPECT_EQ(images.rows, 28);
+  EXPECT_EQ(images.cols, 28);
+  ASSERT_EQ(images.pixels.size(), 256u * 784u);
+  // The first t10k image (a 7) sums to 18454.
+  EXPECT_EQ(std::accumulate(images.pixels.begin(), images.pixels.begin() + 784, 0LL), 18454);
+}
+
+TEST(Idx, ReadsRawFilesToo) {
+  test::ScratchDir dir;
+  const IdxImages gz = read_idx_images(kMnist);
+  std::string raw = {0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 28, 0, 0, 0, 28};
+  raw.append(reinterpret_cast<const char*>(gz.pixels.data()), 2 * 784);
+  std::ofstream(dir / "raw-idx3-ubyte", std::ios::binary) << raw;
+  const IdxImages back = read_idx_images(dir / "raw-idx3-ubyte");
+  EXPECT_EQ(back.count, 2);
+  EXPECT_TRUE(std::equal(back.pixels.begin(), back.pixels.end(), gz.pixels.begin()));
+}
+
+TEST(Idx, TruncatedAndForeignFilesAreErrorsNamingTheFile) {
+  test::ScratchDir dir;
+  std::string header = {0, 0, 8, 3, 0, 0, 0, 5, 0, 0, 0, 28, 0, 0, 0, 28};
+  std::ofstream(dir / "short.idx", std::ios::binary) << header << std::string(100, '\0');
+  EXPECT_NE(data_error([&] { read_idx_images(dir / "short.idx"); }).find("short.idx: truncated idx file"),
+            std::string::npos);
+  std::ofstream(dir / "labels.idx", std::ios::binary) << std::string{0, 0, 8, 1, 0, 0, 0, 1} << 'x';
+  EXPECT_NE(data_error([&] { read_idx_images(dir / "labels.idx"); }).find("labels.idx: truncated idx file"),
+            std::string::npos);
+  std::ofstream(dir / "labels2.idx", std::ios::binary) << std::string{0, 0, 8, 1, 0, 0, 0, 9} << std::string(9, 'x');
+  EXPECT_NE(data_error([&] { read_idx_images(dir / "labels2.idx"); }).find("magic 0x00000801"), std::string::npos);
+  EXPECT_NE(data_error([&] { read_idx_images(dir / "none.gz"); }).find("none.gz: cannot open"), std::string::npos);
+}
+
+TEST(Idx, DatasetResizesToTheTrainingSize) {
+  const auto data = open_idx_dataset(kMnist, 32, 1);
+  EXPECT_EQ(data->size(), 256);
+  EXPECT_EQ(data->shape().bytes(), 32 * 32);
+  std::vector<uint8_t> item(32 * 32);
+  data->read(0, item.data());
+  // A 28 -> 32 upscale keeps the mean brightness within a few percent.
+  const double mean = std::accumulate(item.begin(), item.end(), 0.0) / item.size();
+  EXPECT_NEAR(mean, 18454.0 / 784.0, 1.5);
+  const auto rgb = open_idx_dataset(kMnist, 32, 3);
+  std::vector<uint8_t> three(3 * 32 * 32);
+  rgb->read(0, three.data());
+  EXPECT_TRUE(std::equal(item.begin(), item.end(), three.begin() + 1024)) << "gray goes to R = G = B";
+}
+
+TEST(ImageFolder, ListsAndDecodesTheCelebaSample) {
+  const auto files = list_image_files(kCeleba);
+  ASSERT_EQ(files.size(), 8u);
+  EXPECT_TRUE(std::is_sorted(files.begin(), files.end()));
+  const auto data = open_image_folder(kCeleba, 64, 3);
+  std::vector<uint8_t> item(3 * 64 * 64);
+  data->read(0, item.data());
+  const double mean = std::accumulate(item.begin(), item.end(), 0.0) / item.size();
+  EXPECT_GT(mean, 40);
+  EXPECT_LT(mean, 220);
+  const auto gray = open_image_folder(kCeleba, 32, 1);
+  EXPECT_EQ(gray->shape().bytes(), 32 * 32);
+}
+
+TEST(ImageFolder, EmptyMissingAndCorruptAreErrorsNamingThePath) {
+  test::ScratchDir dir;
+  std::filesystem::create_directories(dir / "empty/sub");
+  std::ofstream(dir / "empty/sub/notes.txt") << "hello";
+  EXPECT_NE(data_error([&] { list_image_files(dir / "empty"); }).find("empty: no images found"), std::string::npos);
+  EXPECT_NE(data_error([&] { list_image_files(dir / "nope"); }).find("nope: not a directory"), std::string::npos);
+  std::filesystem::create_directories(dir / "bad");
+  std::ofstream(dir / "bad/fake.png") << "not a png";
+  const auto data = open_image_folder(dir / "bad", 32, 3);
+  std::vector<uint8_t> item(3 * 32 * 32);
+  EXPECT_NE(data_error([&] { data->read(0, item.data()); }).find("fake.png: cannot decode image"), std::string::npos);
+}
+
+TEST(Transform, ResizesTheShorterSideThenCropsTheCentre) {
+  // A 40x20 (w x h) image whose left half is 0 and right half 200; after resize to h = 10 (w = 20) and a 10x10
+  // centre crop the left five columns are dark and the right five bright.
+  cv::Mat img(20, 40, CV_8UC1, cv::Scalar(0));
+  img(cv::Rect(20, 0, 20, 20)).setTo(200);
+  std::vector<uint8_t> out(100);
+  resize_crop_to_chw(img, 10, 1, out.data());
+  EXPECT_EQ(out[0], 0);
+  EXPECT_EQ(out[4], 0);
+  EXPECT_EQ(out[5], 200);
+  EXPECT_EQ(out[9], 200);
+}
+
+TEST(Transform, ColourIsPlanarRgb) {
+  cv::Mat bgr(8, 8, CV_8UC3, cv::Scalar(10, 20, 30));  // B=10, G=20, R=30
+  std::vector<uint8_t> out(3 * 64);
+  resize_crop_to_chw(bgr, 8, 3, out.data());
+  EXPECT_EQ(out[0], 30);
+  EXPECT_EQ(out[64], 20);
+  EXPECT_EQ(out[128], 10);
+}
+
+TEST(Synthetic, DeterministicPerSeedAndIndex) {
+  const auto a = open_synthetic(10, 32, 3, 5), b = open_synthetic(10, 32, 3, 5), c = open_synthetic(10, 32, 3, 6);
+  std::vector<uint8_t> x(3 * 1024), y(3 * 1024), z(3 * 1024), w(3 * 1024);
+  a->read(3, x.data());
+  b->read(3, y.data());
+  c->read(3, z.data());
+  a->read(4, w.data());
+  EXPECT_EQ(x, y);
+  EXPECT_NE(x, z);
+  EXPECT_NE(x, w);
+}
+
+TEST(OpenDataset, ChoosesTheSourceAndRejectsBadPaths) {
+  DataConfig cfg;
+  cfg.image_size = 32;
+  cfg.channels = 1;
+  cfg.path = kMnist;
+  EXPECT_EQ(open_dataset(cfg, 0)->size(), 256);
+  cfg.path = kCeleba;
+  EXPECT_EQ(open_dataset(cfg, 0)->size(), 8);
+  cfg.format = "idx";
+  EXPECT_NE(data_error([&] { open_dataset(cfg, 0); }).find("is a directory"), std::string::npos);
+  cfg.format = "auto";
+  cfg.path = "/no/such/data";
+  EXPECT_EQ(data_error([&] { open_dataset(cfg, 0); }), "/no/such/data: no such file or directory");
+  cfg.format = "synthetic";
+  cfg.synthetic_count = 17;
+  EXPECT_EQ(open_dataset(cfg, 0)->size(), 17);
+}
+
+}  // namespace
+}  // namespace dcgan

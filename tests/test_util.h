@@ -1,0 +1,45 @@
+// Test helpers: a seeded fixture, scratch directories, paths of the source tree and the built binary.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+namespace dcgan::test {
+
+// Every test starts from the same torch RNG state.
+class Seeded : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    torch::manual_seed(1234);
+    torch::set_num_threads(1);
+  }
+};
+
+// A fresh directory under the system temp dir, removed when the object goes away.
+class ScratchDir {
+ public:
+  ScratchDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "dcgan-test-XXXXXX").string();
+    if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+    path_ = tmpl;
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  std::string str() const { return path_.string(); }
+  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline std::string source_path(const std::string& relative) { return std::string(DCGAN_SOURCE_DIR) + "/" + relative; }
+
+}  // namespace dcgan::test
