@@ -13,7 +13,7 @@
 namespace dcgan {
 namespace {
 
-enum class Kind { Int, Real, Text };
+enum class Kind { Int, Real, Text, Bool };
 
 struct Field {
   std::string name;
@@ -52,6 +52,12 @@ double parse_real(const std::string& origin, const std::string& key, const std::
   return v;
 }
 
+bool parse_bool(const std::string& origin, const std::string& key, const std::string& s) {
+  if (s == "true" || s == "yes" || s == "on" || s == "1") return true;
+  if (s == "false" || s == "no" || s == "off" || s == "0") return false;
+  fail(origin, key, fmt::format("expected true or false, got '{}'", s));
+}
+
 template <class Section, class T>
 Field make_field(std::string name, Section Config::*section, T Section::*member, std::string help) {
   Field f;
@@ -61,6 +67,10 @@ Field make_field(std::string name, Section Config::*section, T Section::*member,
     f.kind = Kind::Text;
     f.get = [=](const Config& c) { return c.*section.*member; };
     f.set = [=](Config& c, const std::string& v) { c.*section.*member = v; };
+  } else if constexpr (std::is_same_v<T, bool>) {
+    f.kind = Kind::Bool;
+    f.get = [=](const Config& c) { return std::string(c.*section.*member ? "true" : "false"); };
+    f.set = [=, key = f.name](Config& c, const std::string& v) { c.*section.*member = parse_bool("", key, v); };
   } else if constexpr (std::is_floating_point_v<T>) {
     f.kind = Kind::Real;
     f.get = [=](const Config& c) { return fmt::format("{}", c.*section.*member); };
@@ -82,10 +92,12 @@ const std::vector<Field>& fields() {
   using C = Config;
   static const std::vector<Field> table = {
       make_field("data.path", &C::data, &DataConfig::path, "image folder or idx file (relative to the working dir)"),
-      make_field("data.format", &C::data, &DataConfig::format, "auto | folder | idx | synthetic"),
+      make_field("data.format", &C::data, &DataConfig::format, "auto | folder | idx | cifar10 | cache | synthetic"),
+      make_field("data.cache", &C::data, &DataConfig::cache, "cache file from `dcgan prepare` to read instead"),
       make_field("data.image_size", &C::data, &DataConfig::image_size, "32 | 64 | 128 (tutorial: 64)"),
       make_field("data.channels", &C::data, &DataConfig::channels, "1 (gray) | 3 (RGB)"),
       make_field("data.synthetic_count", &C::data, &DataConfig::synthetic_count, "images in the synthetic source"),
+      make_field("data.strict", &C::data, &DataConfig::strict, "unreadable images stop the run instead of being skipped"),
       make_field("model.nz", &C::model, &ModelConfig::nz, "latent size (tutorial: 100)"),
       make_field("model.ngf", &C::model, &ModelConfig::ngf, "generator width (tutorial: 64)"),
       make_field("model.ndf", &C::model, &ModelConfig::ndf, "discriminator width (tutorial: 64)"),
@@ -193,8 +205,9 @@ void validate(const Config& c) {
     if (!ok) throw ConfigError(fmt::format("{}: {}", key, rule));
   };
   const auto& d = c.data;
-  need(d.format == "auto" || d.format == "folder" || d.format == "idx" || d.format == "synthetic", "data.format",
-       fmt::format("must be auto, folder, idx or synthetic, got '{}'", d.format));
+  need(d.format == "auto" || d.format == "folder" || d.format == "idx" || d.format == "cifar10" ||
+           d.format == "cache" || d.format == "synthetic",
+       "data.format", fmt::format("must be auto, folder, idx, cifar10, cache or synthetic, got '{}'", d.format));
   need(d.format == "synthetic" || !d.path.empty(), "data.path", "is required (or set data.format=synthetic)");
   need(d.image_size == 32 || d.image_size == 64 || d.image_size == 128, "data.image_size",
        fmt::format("must be 32, 64 or 128, got {}", d.image_size));

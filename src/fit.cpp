@@ -25,6 +25,8 @@ namespace {
 // The sample grid is 8x8, as the tutorial's fixed_noise of 64 vectors.
 constexpr int kSampleCount = 64;
 constexpr int kSampleRows = 8;
+// Image folders at least this large get a hint to prepare a cache.
+constexpr int64_t kSuggestCacheAbove = 20000;
 
 using Clock = std::chrono::steady_clock;
 
@@ -81,14 +83,6 @@ class Progress {
   Clock::time_point start_;
 };
 
-torch::Tensor to_float_batch(const Batch& batch, const ImageShape& shape, torch::Device device) {
-  // from_blob borrows the batch's bytes; .to() copies before the batch goes away.
-  const torch::Tensor u8 = torch::from_blob(const_cast<uint8_t*>(batch.pixels.data()),
-                                            {batch.count, shape.channels, shape.height, shape.width}, torch::kUInt8);
-  // [0, 255] -> [-1, 1], the tutorial's Normalize((0.5,)*C, (0.5,)*C) after ToTensor.
-  return u8.to(device).to(torch::kFloat).div_(127.5).sub_(1.0);
-}
-
 void write_samples(Generator& g, const torch::Tensor& fixed_noise, const std::string& path) {
   torch::NoGradGuard no_grad;
   g->eval();
@@ -107,7 +101,11 @@ FitResult fit(const Config& config) {
   // Everything that can reject the input happens before the first write.
   const auto data = open_dataset(config.data, static_cast<uint64_t>(config.train.seed));
   const ImageShape shape = data->shape();
-  Loader loader(*data, config.train.batch_size, static_cast<uint64_t>(config.train.seed));
+  LoaderOptions loader_options;
+  loader_options.batch_size = config.train.batch_size;
+  loader_options.seed = static_cast<uint64_t>(config.train.seed);
+  loader_options.strict = config.data.strict;
+  Loader loader(*data, loader_options);
   const int64_t per_epoch = loader.batches_per_epoch();
   const int64_t total = config.train.steps > 0 ? config.train.steps : config.train.epochs * per_epoch;
   const int64_t epochs = (total + per_epoch - 1) / per_epoch;
@@ -124,6 +122,10 @@ FitResult fit(const Config& config) {
 
   spdlog::info("dcgan: LibTorch {} on {}, {} CPU thread(s)", torch_version(), device.str(), threads);
   spdlog::info("data: {}; {} batches of {} per epoch", data->describe(), per_epoch, config.train.batch_size);
+  if (config.data.cache.empty() && data->size() >= kSuggestCacheAbove && detect_format(config.data.path) == "folder")
+    spdlog::info("tip: decoding {} images every epoch costs CPU time the training step could use; decode them once "
+                 "with: dcgan prepare --data {} --image-size {} --channels {} --out CACHE, then set data.cache=CACHE",
+                 data->size(), config.data.path, config.data.image_size, config.data.channels);
   spdlog::info("training {} steps ({} epoch(s)) into {}", total, epochs, dir);
 
   // Seed, then build G, D and the fixed noise in the tutorial's order.
@@ -142,7 +144,7 @@ FitResult fit(const Config& config) {
 
   for (int64_t step = 1; step <= total; ++step) {
     const Batch batch = loader.next();
-    const torch::Tensor real = to_float_batch(batch, shape, device);
+    const torch::Tensor real = to_training_batch(batch, shape, device);
     const StepStats stats = trainer.step(real);
     ++interval_steps;
     at.step = step;
@@ -180,6 +182,8 @@ FitResult fit(const Config& config) {
   save_generator(dir + "/g.pt", trainer.generator(), config, at);
   result.steps = total;
   result.seconds = seconds_since(start);
+  spdlog::info("data: skipped {} unreadable image(s); waited {:.1f}s for data in all", loader.skipped(),
+               loader.wait_seconds());
   spdlog::info("done: {} steps in {}; generator in {}/g.pt, last samples in {}", total,
                format_duration(result.seconds), dir, result.last_sample);
   return result;

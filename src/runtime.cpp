@@ -43,6 +43,10 @@ void seed_everything(std::uint64_t seed) {
   torch::manual_seed(seed);  // seeds the CPU generator and, where CUDA is present, every CUDA generator
 }
 
+void synchronize(torch::Device device) {
+  if (device.is_cuda()) torch::cuda::synchronize(device.index());
+}
+
 std::string torch_version() {
   return std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." +
          std::to_string(TORCH_VERSION_PATCH);

@@ -35,6 +35,14 @@ std::vector<torch::Tensor> parameters_on(torch::nn::Module& m, torch::Device dev
 
 }  // namespace
 
+torch::Tensor to_training_batch(const Batch& batch, const ImageShape& shape, torch::Device device) {
+  // from_blob borrows the batch's bytes; .to(device) copies them (or, on the CPU, .to(kFloat) does) before the
+  // batch can go away.
+  const torch::Tensor u8 = torch::from_blob(const_cast<uint8_t*>(batch.pixels.data()),
+                                            {batch.count, shape.channels, shape.height, shape.width}, torch::kUInt8);
+  return u8.to(device).to(torch::kFloat).div_(127.5).sub_(1.0);
+}
+
 Trainer::Trainer(const Config& cfg, torch::Device device)
     : device_(device),
       g_(generator_options(cfg)),

@@ -1,60 +1,22 @@
 // End-to-end tests of the built dcgan binary: real argument lists, the files a run leaves, and error exits.
 #include <opencv2/imgcodecs.hpp>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <sys/wait.h>
 
-#include "test_util.h"
+#include "cli_util.h"
 
 namespace dcgan {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct CliRun {
-  int status = -1;
-  std::string out;  // stdout
-  std::string err;  // stderr
-};
-
-// Runs the binary from the source tree (so configs' relative data paths resolve) with `args`.
-CliRun dcgan(const std::string& args) {
-  test::ScratchDir capture;
-  const std::string cmd = "cd '" + std::string(DCGAN_SOURCE_DIR) + "' && '" + DCGAN_BINARY + "' " + args + " >'" +
-                          (capture / "out") + "' 2>'" + (capture / "err") + "'";
-  const int raw = std::system(cmd.c_str());
-  CliRun r;
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
-  auto slurp = [](const std::string& p) {
-    std::ifstream in(p);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  };
-  r.out = slurp(capture / "out");
-  r.err = slurp(capture / "err");
-  return r;
-}
-
-std::vector<std::string> lines_of(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
-// metrics.csv without its last column (images_per_s, a timing).
-std::vector<std::string> metrics_without_timing(const std::string& path) {
-  auto lines = lines_of(path);
-  for (auto& l : lines) l = l.substr(0, l.rfind(','));
-  return lines;
-}
-
-int count_lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
+using test::CliRun;
+using test::count_lines;
+using test::lines_of;
+using test::metrics_without_timing;
+CliRun dcgan(const std::string& args) { return test::dcgan_cli(args); }
 
 TEST(Cli, TrainTinyThenSample) {
   test::ScratchDir dir;

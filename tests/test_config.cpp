@@ -99,6 +99,12 @@ TEST(Config, ValidationNamesKeyAndRule) {
   EXPECT_NE(invalid("data.path=").find("data.path: is required"), std::string::npos);
   EXPECT_EQ(invalid("train.device=cuda:1"), "");
   EXPECT_EQ(invalid("data.format=synthetic"), "");
+  EXPECT_EQ(invalid("data.format=cifar10"), "");
+  EXPECT_NE(error_of([] {
+              Config c;
+              apply_override(c, "data.strict=maybe");
+            }).find("data.strict: expected true or false"),
+            std::string::npos);
 }
 
 TEST(Config, YamlRoundTripIsExact) {
@@ -134,7 +140,7 @@ TEST(Config, ShippedConfigsLoadAndValidate) {
 
 TEST(Config, HelpListsEveryKeyWithItsDefault) {
   const std::string help = describe_config_keys();
-  EXPECT_EQ(config_keys().size(), 21u);
+  EXPECT_EQ(config_keys().size(), 23u);
   for (const auto& k : config_keys()) EXPECT_NE(help.find(k.name), std::string::npos) << k.name;
   EXPECT_NE(help.find("train.lr                   0.0002"), std::string::npos) << help;
   EXPECT_NE(help.find("model.nz                   100"), std::string::npos) << help;

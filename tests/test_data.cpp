@@ -7,6 +7,7 @@
 #include "dcgan/data/transform.h"
 
 #include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
 #include <zlib.h>
 
 #include <filesystem>
@@ -105,6 +106,37 @@ TEST(ImageFolder, EmptyMissingAndCorruptAreErrorsNamingThePath) {
   const auto data = open_image_folder(dir / "bad", 32, 3);
   std::vector<uint8_t> item(3 * 32 * 32);
   EXPECT_NE(data_error([&] { data->read(0, item.data()); }).find("fake.png: cannot decode image"), std::string::npos);
+  EXPECT_THROW(data->read(0, item.data()), UnreadableImage);
+
+  // An image under 8 pixels a side is not skipped: it stops the run.
+  std::filesystem::create_directories(dir / "tiny");
+  cv::imwrite(dir / "tiny/small.png", cv::Mat(6, 20, CV_8UC3, cv::Scalar(1, 2, 3)));
+  const auto tiny = open_image_folder(dir / "tiny", 32, 3);
+  try {
+    tiny->read(0, item.data());
+    ADD_FAILURE() << "expected a DataError";
+  } catch (const UnreadableImage&) {
+    ADD_FAILURE() << "a too-small image must not be skippable";
+  } catch (const DataError& e) {
+    EXPECT_NE(std::string(e.what()).find("small.png: image is 20x6, smaller than 8 pixels"), std::string::npos);
+  }
+}
+
+TEST(ImageFolder, DecodesGrayAlphaAndSixteenBitInputs) {
+  test::ScratchDir dir;
+  cv::imwrite(dir / "gray.pgm", cv::Mat(40, 30, CV_8UC1, cv::Scalar(100)));
+  cv::imwrite(dir / "rgba.png", cv::Mat(40, 30, CV_8UC4, cv::Scalar(10, 20, 30, 255)));
+  cv::imwrite(dir / "deep.png", cv::Mat(40, 30, CV_16UC1, cv::Scalar(257 * 50)));
+  const auto data = open_image_folder(dir.str(), 16, 3);  // sorted: deep.png, gray.pgm, rgba.png
+  std::vector<uint8_t> px(3 * 16 * 16);
+  data->read(0, px.data());
+  EXPECT_EQ(px[0], 50);
+  data->read(1, px.data());
+  EXPECT_EQ(px[0], 100);
+  EXPECT_EQ(px[256], 100);
+  data->read(2, px.data());
+  EXPECT_EQ(px[0], 30);   // R
+  EXPECT_EQ(px[512], 10);  // B
 }
 
 TEST(Transform, ResizesTheShorterSideThenCropsTheCentre) {

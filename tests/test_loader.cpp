@@ -3,6 +3,7 @@
 
 #include "dcgan/data/synthetic.h"
 
+#include <atomic>
 #include <set>
 
 #include "test_util.h"
@@ -13,17 +14,24 @@ namespace {
 // Item i is 1 byte with value i, so a batch shows which items it holds.
 class CountingDataset final : public Dataset {
  public:
-  explicit CountingDataset(int64_t n, int64_t bad = -1) : n_(n), bad_(bad) {}
+  explicit CountingDataset(int64_t n, int64_t fatal = -1, std::set<int64_t> unreadable = {})
+      : n_(n), fatal_(fatal), unreadable_(std::move(unreadable)) {}
   int64_t size() const override { return n_; }
   ImageShape shape() const override { return {1, 1, 1}; }
   void read(int64_t index, uint8_t* out) const override {
-    if (index == bad_) throw DataError("item " + std::to_string(index) + ": broken");
+    if (index == fatal_) throw DataError("item " + std::to_string(index) + ": broken");
+    if (unreadable_.count(index)) throw UnreadableImage("item " + std::to_string(index) + ": corrupt");
+    ++reads;
     *out = static_cast<uint8_t>(index);
   }
   std::string describe() const override { return "counting"; }
 
  private:
-  int64_t n_, bad_;
+  int64_t n_, fatal_;
+  std::set<int64_t> unreadable_;
+
+ public:
+  mutable std::atomic<int> reads{0};
 };
 
 TEST(EpochPermutation, IsAPermutationFixedBySeedAndEpoch) {
@@ -39,7 +47,7 @@ TEST(EpochPermutation, IsAPermutationFixedBySeedAndEpoch) {
 
 TEST(Loader, BatchesFollowThePermutationAndDropTheTail) {
   CountingDataset data(10);
-  Loader loader(data, 3, 42);
+  Loader loader(data, {3, 42});
   EXPECT_EQ(loader.batches_per_epoch(), 3);
   const auto perm0 = epoch_permutation(10, 42, 0), perm1 = epoch_permutation(10, 42, 1);
   for (int64_t b = 0; b < 6; ++b) {
@@ -54,28 +62,51 @@ TEST(Loader, BatchesFollowThePermutationAndDropTheTail) {
 
 TEST(Loader, StartingMidRunContinuesTheSameSequence) {
   CountingDataset data(20);
-  Loader full(data, 4, 9);
+  Loader full(data, {4, 9});
   std::vector<std::vector<uint8_t>> expected;
   for (int i = 0; i < 12; ++i) expected.push_back(full.next().pixels);
-  Loader resumed(data, 4, 9, /*first_batch=*/7);
+  Loader resumed(data, {4, 9, /*first_batch=*/7});
   for (int i = 7; i < 12; ++i) EXPECT_EQ(resumed.next().pixels, expected[i]) << i;
 }
 
 TEST(Loader, TooFewImagesForOneBatchIsAnError) {
   CountingDataset data(5);
-  EXPECT_THROW(Loader(data, 8, 0), DataError);
+  EXPECT_THROW(Loader(data, {8, 0}), DataError);
 }
 
 TEST(Loader, ReadErrorsReachTheConsumer) {
-  CountingDataset data(8, /*bad=*/3);
-  Loader loader(data, 8, 0);
+  CountingDataset data(8, /*fatal=*/3);
+  Loader loader(data, {8, 0});
+  EXPECT_THROW(loader.next(), DataError);
+}
+
+TEST(Loader, SkipsUnreadableItemsOnceAndCountsThem) {
+  CountingDataset data(10, -1, {2, 5});
+  Loader loader(data, {2, 11});
+  std::multiset<int> seen;
+  for (int b = 0; b < 8; ++b)  // all of epoch 0 (5 batches) and most of epoch 1
+    for (uint8_t v : loader.next().pixels) seen.insert(v);
+  EXPECT_EQ(seen.count(2), 0u);
+  EXPECT_EQ(seen.count(5), 0u);
+  EXPECT_EQ(loader.skipped(), 2);  // each bad item warned about and counted once, not once per epoch
+}
+
+TEST(Loader, StrictMakesUnreadableItemsFatal) {
+  CountingDataset data(4, -1, {0, 1, 2, 3});
+  Loader loader(data, {2, 0, 0, 2, /*strict=*/true});
+  EXPECT_THROW(loader.next(), UnreadableImage);
+}
+
+TEST(Loader, AllItemsUnreadableIsAnError) {
+  CountingDataset data(4, -1, {0, 1, 2, 3});
+  Loader loader(data, {2, 0});
   EXPECT_THROW(loader.next(), DataError);
 }
 
 TEST(Loader, StopsCleanlyWhileTheWorkerWaits) {
   const auto data = open_synthetic(64, 32, 3, 1);
   for (int i = 0; i < 5; ++i) {
-    Loader loader(*data, 8, 0);
+    Loader loader(*data, {8, 0});
     EXPECT_EQ(loader.next().count, 8);
   }  // each destructor joins a worker blocked on a full queue; a hang here fails the test by ctest's timeout
 }

@@ -13,14 +13,19 @@ struct DataConfig {
   // An image folder (recursive), an MNIST-style idx file (raw or .gz), or empty for format=synthetic.
   // A relative path is taken from the current working directory.
   std::string path;
-  // auto | folder | idx | synthetic. `auto` decides from the path: a directory is a folder, *.gz or *-ubyte is idx.
+  // auto | folder | idx | cifar10 | cache | synthetic. `auto` decides from the path: a prepared cache by its magic,
+  // a *.bin file or a folder of data_batch_*.bin is cifar10, another folder is an image folder, another file idx.
   std::string format = "auto";
+  // A cache made by `dcgan prepare` for data.path; when set, training reads it instead of decoding data.path.
+  std::string cache;
   // Side of the square training images. 64 is the tutorial's size; 32 and 128 drop or add one stride-2 block.
   int image_size = 64;
   // 1 (grayscale) or 3 (RGB); inputs are converted to this. The tutorial's nc = 3.
   int channels = 3;
   // Number of images the synthetic source generates (format=synthetic only).
   int synthetic_count = 1024;
+  // false: an unreadable image in a folder is skipped with one warning; true: it stops the run.
+  bool strict = false;
 };
 
 // Network sizes. Defaults are the DCGAN tutorial's (Radford et al. 2015 architecture).

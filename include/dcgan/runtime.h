@@ -17,6 +17,9 @@ int configure_threads(int requested);
 // Seeds the CPU generator and, when present, every CUDA generator.
 void seed_everything(std::uint64_t seed);
 
+// Waits for the device's queued work (a no-op on the CPU): for timing.
+void synchronize(torch::Device device);
+
 // "1.13.1" style version of the LibTorch this binary was built against.
 std::string torch_version();
 bool cuda_available();

@@ -1,6 +1,7 @@
 // Trainer: owns G, D and their Adam optimizers; step() is the DCGAN tutorial's three updates.
 #pragma once
 
+#include "dcgan/data/loader.h"
 #include "dcgan/discriminator.h"
 #include "dcgan/generator.h"
 
@@ -20,6 +21,10 @@ struct StepStats {
   torch::Tensor d_g_z1;
   torch::Tensor d_g_z2;
 };
+
+// A loader batch as the network's input: [count, C, H, W] floats on `device`, [0, 255] mapped to [-1, 1] as the
+// tutorial's ToTensor + Normalize((0.5,)*C, (0.5,)*C) do.
+torch::Tensor to_training_batch(const Batch& batch, const ImageShape& shape, torch::Device device);
 
 class Trainer {
  public:

@@ -16,6 +16,8 @@ struct Command {
 
 Command add_train(CLI::App& root);
 Command add_sample(CLI::App& root);
+Command add_prepare(CLI::App& root);
+Command add_bench(CLI::App& root);
 
 // Console logging through spdlog to stdout.
 void init_logging();

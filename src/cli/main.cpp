@@ -7,7 +7,8 @@ int main(int argc, char** argv) {
   CLI::App app{"dcgan: train Deep Convolutional GANs (Radford et al. 2015) with LibTorch"};
   app.set_version_flag("--version", dcgan::cli::version_text, "Print the version, the LibTorch version and CUDA status");
   app.require_subcommand(1);
-  std::vector<dcgan::cli::Command> commands = {dcgan::cli::add_train(app), dcgan::cli::add_sample(app)};
+  std::vector<dcgan::cli::Command> commands = {dcgan::cli::add_train(app), dcgan::cli::add_sample(app),
+                                               dcgan::cli::add_prepare(app), dcgan::cli::add_bench(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -13,12 +13,14 @@ namespace dcgan::cli {
 struct TrainOptions {
   std::string config_path;        // YAML file; empty = built-in defaults
   std::vector<std::string> sets;  // "section.key=value", applied in order after the file
+  bool strict = false;            // same as --set data.strict=true
 };
 
 int run_train(const TrainOptions& opts) {
   Config config;
   if (!opts.config_path.empty()) load_config_file(config, opts.config_path);
   for (const auto& s : opts.sets) apply_override(config, s);
+  if (opts.strict) config.data.strict = true;
   validate(config);
   fit(config);
   return 0;
@@ -31,6 +33,7 @@ Command add_train(CLI::App& root) {
       ->check(CLI::ExistingFile);
   app->add_option("-s,--set", opts->sets, "Override one config key, e.g. --set train.steps=200 (repeatable)")
       ->type_name("KEY=VALUE");
+  app->add_flag("--strict", opts->strict, "Stop at an unreadable image instead of skipping it (data.strict=true)");
   app->footer(describe_config_keys());
   return {app, [opts] { return run_train(*opts); }};
 }

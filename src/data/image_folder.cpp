@@ -33,12 +33,15 @@ class ImageFolderDataset final : public Dataset {
     try {
       image = cv::imread(path, cv::IMREAD_UNCHANGED);
     } catch (const cv::Exception& e) {
-      throw DataError(fmt::format("{}: cannot decode image ({})", path, e.err));
+      throw UnreadableImage(fmt::format("{}: cannot decode image ({})", path, e.err));
     }
-    if (image.empty()) throw DataError(fmt::format("{}: cannot decode image (unreadable, empty or corrupt)", path));
+    if (image.empty()) throw UnreadableImage(fmt::format("{}: cannot decode image (unreadable, empty or corrupt)", path));
     if (image.depth() == CV_16U) image.convertTo(image, CV_8U, 1.0 / 257.0);
     if (image.depth() != CV_8U)
-      throw DataError(fmt::format("{}: unsupported pixel depth (8- or 16-bit images only)", path));
+      throw UnreadableImage(fmt::format("{}: unsupported pixel depth (8- or 16-bit images only)", path));
+    if (image.rows < kMinImageSide || image.cols < kMinImageSide)
+      throw DataError(fmt::format("{}: image is {}x{}, smaller than {} pixels on a side", path, image.cols, image.rows,
+                                  kMinImageSide));
     resize_crop_to_chw(image, size_, channels_, out);
   }
   std::string describe() const override { return fmt::format("image folder {} ({} files)", root_, files_.size()); }

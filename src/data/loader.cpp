@@ -2,6 +2,7 @@
 #include "dcgan/data/loader.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <chrono>
 
@@ -27,14 +28,15 @@ std::vector<std::int64_t> epoch_permutation(std::int64_t n, std::uint64_t seed, 
   return perm;
 }
 
-Loader::Loader(const Dataset& data, int batch_size, std::uint64_t seed, std::int64_t first_batch, int prefetch)
-    : data_(data), batch_size_(batch_size), seed_(seed), prefetch_(static_cast<std::size_t>(std::max(1, prefetch))) {
-  if (batch_size <= 0) throw DataError(fmt::format("train.batch_size: must be at least 1, got {}", batch_size));
-  batches_per_epoch_ = data.size() / batch_size;
+Loader::Loader(const Dataset& data, const LoaderOptions& options) : data_(data), options_(options) {
+  if (options.batch_size <= 0)
+    throw DataError(fmt::format("train.batch_size: must be at least 1, got {}", options.batch_size));
+  batches_per_epoch_ = data.size() / options.batch_size;
   if (batches_per_epoch_ == 0)
     throw DataError(fmt::format("{}: {} images, fewer than one batch of {} (lower train.batch_size)", data.describe(),
-                                data.size(), batch_size));
-  worker_ = std::thread([this, first_batch] { work(first_batch); });
+                                data.size(), options.batch_size));
+  unreadable_.assign(static_cast<std::size_t>(data.size()), 0);
+  worker_ = std::thread([this] { work(); });
 }
 
 Loader::~Loader() {
@@ -46,27 +48,45 @@ Loader::~Loader() {
   if (worker_.joinable()) worker_.join();
 }
 
-void Loader::work(std::int64_t first_batch) {
+void Loader::read_item(const std::vector<std::int64_t>& perm, std::int64_t pos, std::uint8_t* out) {
+  const std::int64_t n = data_.size();
+  for (std::int64_t k = 0; k < n; ++k) {
+    const std::int64_t item = perm[static_cast<std::size_t>((pos + k) % n)];
+    if (unreadable_[static_cast<std::size_t>(item)]) continue;
+    try {
+      data_.read(item, out);
+      return;
+    } catch (const UnreadableImage& e) {
+      if (options_.strict) throw;
+      unreadable_[static_cast<std::size_t>(item)] = 1;
+      ++skipped_;
+      spdlog::warn("skipping unreadable image ({} so far): {}", skipped_.load(), e.what());
+    }
+  }
+  throw DataError(fmt::format("{}: none of its {} images could be read", data_.describe(), n));
+}
+
+void Loader::work() {
   try {
+    const int batch_size = options_.batch_size;
     const std::int64_t item_bytes = data_.shape().bytes();
     std::int64_t epoch = -1;
     std::vector<std::int64_t> perm;
-    for (std::int64_t b = first_batch;; ++b) {
+    for (std::int64_t b = options_.first_batch;; ++b) {
       Batch batch;
       batch.epoch = b / batches_per_epoch_;
       batch.index = b % batches_per_epoch_;
-      batch.count = batch_size_;
+      batch.count = batch_size;
       if (batch.epoch != epoch) {
         epoch = batch.epoch;
-        perm = epoch_permutation(data_.size(), seed_, epoch);
+        perm = epoch_permutation(data_.size(), options_.seed, epoch);
       }
-      batch.pixels.resize(static_cast<std::size_t>(batch_size_ * item_bytes));
-      for (int i = 0; i < batch_size_; ++i) {
-        const auto item = perm[static_cast<std::size_t>(batch.index * batch_size_ + i)];
-        data_.read(item, batch.pixels.data() + i * item_bytes);
-      }
+      batch.pixels.resize(static_cast<std::size_t>(batch_size * item_bytes));
+      for (int i = 0; i < batch_size; ++i)
+        read_item(perm, batch.index * batch_size + i, batch.pixels.data() + i * item_bytes);
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return stop_ || ready_.size() < prefetch_; });
+      const auto capacity = static_cast<std::size_t>(std::max(1, options_.prefetch));
+      cv_.wait(lock, [this, capacity] { return stop_ || ready_.size() < capacity; });
       if (stop_) return;
       ready_.push_back(std::move(batch));
       cv_.notify_all();

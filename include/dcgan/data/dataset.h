@@ -15,6 +15,16 @@ struct DataError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// One file of a folder that cannot be decoded (corrupt, empty, not an image, unreadable). The loader and prepare
+// skip such files with a warning unless data.strict is set; every other DataError stops the run.
+struct UnreadableImage : DataError {
+  using DataError::DataError;
+};
+
+// The smallest image side accepted, in pixels: anything smaller cannot hold a meaningful training image and is
+// taken as a sign of a wrong data set.
+inline constexpr int kMinImageSide = 8;
+
 struct ImageShape {
   int channels = 0;
   int height = 0;
@@ -30,14 +40,18 @@ class Dataset {
   virtual std::int64_t size() const = 0;
   virtual ImageShape shape() const = 0;
   // Writes image `index` (0 <= index < size()) to `out` as shape().bytes() uint8 values, planar CHW, RGB order.
-  // Throws DataError naming the file when the item cannot be decoded.
+  // Throws UnreadableImage naming the file when the item cannot be decoded, DataError when it is unusable.
   virtual void read(std::int64_t index, std::uint8_t* out) const = 0;
   // One line for logs: the source and what it holds.
   virtual std::string describe() const = 0;
 };
 
-// Opens the source `cfg` names (format auto|folder|idx|synthetic) at cfg.image_size and cfg.channels.
-// `seed` drives the synthetic source. Throws DataError for a missing path, an empty folder or a bad file.
+// Opens the source `cfg` names (format auto|folder|idx|cifar10|cache|synthetic, or cfg.cache when set) at
+// cfg.image_size and cfg.channels. `seed` drives the synthetic source. Throws DataError for a missing path, an empty
+// folder, a bad file, or a stale or foreign cache.
 std::unique_ptr<Dataset> open_dataset(const DataConfig& cfg, std::uint64_t seed);
+
+// The format `auto` resolves to for `path` (folder, idx, cifar10 or cache). Throws DataError when it is missing.
+std::string detect_format(const std::string& path);
 
 }  // namespace dcgan

@@ -3,6 +3,7 @@
 
 #include "dcgan/data/dataset.h"
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -24,13 +25,21 @@ struct Batch {
   std::vector<std::uint8_t> pixels;  // count x C x H x W, as Dataset::read writes them
 };
 
+struct LoaderOptions {
+  int batch_size = 128;
+  std::uint64_t seed = 0;        // with the epoch, fixes each epoch's order
+  std::int64_t first_batch = 0;  // global batch to start at (= epoch * batches_per_epoch + index), for resuming
+  int prefetch = 2;              // batches assembled ahead of the consumer
+  bool strict = false;           // an UnreadableImage stops the run instead of being skipped
+};
+
 // Yields the batches of epoch 0, 1, 2 ... without end; each epoch visits epoch_permutation() in order in
 // chunks of `batch_size` and drops the last partial chunk (as the tutorial's fixed-size batches do).
-// Starts at global batch `first_batch` (= epoch * batches_per_epoch + index), for resuming.
-// A read error on the worker is rethrown by next().
+// An unreadable item is warned about once, remembered, and replaced by the next readable item of the permutation
+// (deterministically), unless `strict`. Any other read error on the worker is rethrown by next().
 class Loader {
  public:
-  Loader(const Dataset& data, int batch_size, std::uint64_t seed, std::int64_t first_batch = 0, int prefetch = 2);
+  Loader(const Dataset& data, const LoaderOptions& options);
   ~Loader();
   Loader(const Loader&) = delete;
   Loader& operator=(const Loader&) = delete;
@@ -40,14 +49,17 @@ class Loader {
   Batch next();
   // Total seconds next() has spent waiting for the worker.
   double wait_seconds() const { return wait_seconds_; }
+  // Distinct unreadable items skipped so far.
+  std::int64_t skipped() const { return skipped_.load(); }
 
  private:
-  void work(std::int64_t first_batch);
+  void work();
+  void read_item(const std::vector<std::int64_t>& perm, std::int64_t pos, std::uint8_t* out);
 
   const Dataset& data_;
-  const int batch_size_;
-  const std::uint64_t seed_;
-  const std::size_t prefetch_;
+  const LoaderOptions options_;
+  std::vector<char> unreadable_;  // per item; touched by the worker only
+  std::atomic<std::int64_t> skipped_{0};
   std::int64_t batches_per_epoch_ = 0;
   double wait_seconds_ = 0;
 

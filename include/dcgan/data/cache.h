@@ -1,0 +1,61 @@
+// Prepared cache: a data set decoded, resized and cropped once into one packed, memory-mapped uint8 file.
+#pragma once
+
+#include "dcgan/data/dataset.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace dcgan {
+
+// File layout (little-endian), version 1:
+//   bytes 0..4095 header: magic "DCGANDS\0", u32 version, u32 payload offset (4096), u64 count, u32 C, H, W, u32 0,
+//                         u64 source fingerprint, u64 payload checksum, u64 skipped files, u32 source length,
+//                         source path bytes, ..., u64 header checksum in the last 8 bytes (over bytes 0..4087);
+//   bytes 4096..          count images of C x H x W uint8, planar, in the source's order (unreadable files left out).
+inline constexpr std::uint32_t kCacheVersion = 1;
+inline constexpr std::int64_t kCacheHeaderBytes = 4096;
+
+struct CacheInfo {
+  std::int64_t count = 0;
+  ImageShape shape;
+  std::uint64_t source_fingerprint = 0;
+  std::uint64_t payload_checksum = 0;
+  std::int64_t skipped = 0;  // unreadable source files left out by prepare
+  std::string source;        // data.path the cache was made from
+};
+
+// A 64-bit checksum of `bytes` (four independent multiply-rotate lanes; several GB/s). Not cryptographic.
+std::uint64_t checksum64(const std::uint8_t* bytes, std::size_t size);
+
+// Identifies the contents of a source: for a folder, every image file's relative path, size and modification time;
+// for a file, its size and modification time. Throws DataError when `path` does not exist.
+std::uint64_t source_fingerprint(const std::string& path);
+
+// True when `path` is a regular file that starts with the cache magic.
+bool is_cache_file(const std::string& path);
+
+// Reads and checks the header. Throws DataError naming `path` when it is not a cache, of another version, or
+// truncated.
+CacheInfo read_cache_info(const std::string& path);
+
+struct PrepareResult {
+  std::int64_t written = 0;
+  std::int64_t skipped = 0;
+  double seconds = 0;
+};
+
+// Decodes every item of `source` on `threads` threads (0 = all cores) into a new cache at `out`, written to a
+// temporary file and renamed into place, so `out` is never partial. Unreadable items are skipped with one warning
+// each (or rethrown when `strict`). `source_path` is recorded with its fingerprint for staleness checks.
+PrepareResult prepare_cache(const Dataset& source, const std::string& source_path, const std::string& out, int threads,
+                            bool strict);
+
+// Memory-maps a cache for training. Throws DataError naming the file when it is not a valid cache, its checksum
+// fails, its image shape differs from `expected`, or its source (`source_path`, or the recorded one when empty)
+// exists and has changed since it was prepared.
+std::unique_ptr<Dataset> open_cache(const std::string& path, const ImageShape& expected,
+                                    const std::string& source_path);
+
+}  // namespace dcgan

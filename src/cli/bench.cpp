@@ -1,0 +1,150 @@
+// `dcgan bench`: time the full training step on an in-memory synthetic batch; `dcgan bench data`: time batch reading.
+#include "common.h"
+
+#include "dcgan/config.h"
+#include "dcgan/data/dataset.h"
+#include "dcgan/data/loader.h"
+#include "dcgan/runtime.h"
+#include "dcgan/trainer.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+
+namespace dcgan::cli {
+
+struct BenchStepOptions {
+  int batch = 128;        // tutorial: batch_size = 128
+  int threads = 0;        // 0 = all cores
+  int image_size = 64;
+  int channels = 3;
+  int steps = 5;          // timed steps
+  int warmup = 2;         // untimed steps first (allocator, kernel selection)
+  std::string device = "auto";
+};
+
+struct BenchDataOptions {
+  std::string config_path;
+  std::vector<std::string> sets;
+  std::string data;
+  int image_size = 64;
+  int channels = 3;
+  int batch = 128;
+  int batches = 50;       // timed batches
+  int threads = 0;
+};
+
+namespace {
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+}  // namespace
+
+int run_bench_step(const BenchStepOptions& o) {
+  Config config;
+  config.data.format = "synthetic";
+  config.data.image_size = o.image_size;
+  config.data.channels = o.channels;
+  config.train.batch_size = o.batch;
+  config.train.device = o.device;
+  config.train.threads = o.threads;
+  validate(config);
+  const int threads = configure_threads(o.threads);
+  const torch::Device device = resolve_device(o.device);
+  seed_everything(static_cast<uint64_t>(config.train.seed));
+  Trainer trainer(config, device);
+  const torch::Tensor real = torch::rand({o.batch, o.channels, o.image_size, o.image_size}, device) * 2 - 1;
+  for (int i = 0; i < o.warmup; ++i) trainer.step(real);
+  synchronize(device);
+  const auto start = std::chrono::steady_clock::now();
+  StepStats stats;
+  for (int i = 0; i < o.steps; ++i) stats = trainer.step(real);
+  synchronize(device);
+  const double seconds = seconds_since(start);
+  if (!std::isfinite(stats.loss_g.item<double>())) throw std::runtime_error("bench: the loss is not finite");
+  std::printf("torch=%s device=%s threads=%d batch=%d image_size=%d channels=%d steps=%d ms_per_step=%.1f\n",
+              torch_version().c_str(), device.str().c_str(), threads, o.batch, o.image_size, o.channels, o.steps,
+              1000.0 * seconds / o.steps);
+  std::printf("images_per_s=%.1f\n", o.steps * o.batch / seconds);
+  return 0;
+}
+
+int run_bench_data(const BenchDataOptions& o) {
+  Config config;
+  if (!o.config_path.empty()) load_config_file(config, o.config_path);
+  for (const auto& s : o.sets) apply_override(config, s);
+  if (!o.data.empty()) {
+    config.data.path = o.data;
+    config.data.image_size = o.image_size;
+    config.data.channels = o.channels;
+  }
+  if (o.batch > 0) config.train.batch_size = o.batch;
+  validate(config);
+  configure_threads(o.threads);
+  const auto data = open_dataset(config.data, static_cast<uint64_t>(config.train.seed));
+  const ImageShape shape = data->shape();
+  LoaderOptions lo;
+  lo.batch_size = config.train.batch_size;
+  lo.seed = static_cast<uint64_t>(config.train.seed);
+  lo.strict = config.data.strict;
+  Loader loader(*data, lo);
+  // The first batch pays for thread start and cold caches; time the ones after it, each turned into the float
+  // tensor training consumes.
+  to_training_batch(loader.next(), shape, torch::kCPU);
+  const auto start = std::chrono::steady_clock::now();
+  double checksum = 0;
+  for (int i = 0; i < o.batches; ++i) checksum += to_training_batch(loader.next(), shape, torch::kCPU)[0][0][0][0].item<double>();
+  const double seconds = seconds_since(start);
+  std::printf("data=%s batch=%d batches=%d skipped=%lld seconds=%.3f checksum=%.3f\n", data->describe().c_str(),
+              lo.batch_size, o.batches, static_cast<long long>(loader.skipped()), seconds, checksum);
+  std::printf("images_per_s=%.1f\n", static_cast<double>(o.batches) * lo.batch_size / seconds);
+  return 0;
+}
+
+Command add_bench(CLI::App& root) {
+  auto step = std::make_shared<BenchStepOptions>();
+  auto data = std::make_shared<BenchDataOptions>();
+  CLI::App* app = root.add_subcommand(
+      "bench", "Time the full training step on a synthetic batch already in memory (last line: images_per_s=...)");
+  app->add_option("--batch", step->batch, "Images per step")->check(CLI::Range(1, 65536))->capture_default_str();
+  app->add_option("--threads", step->threads, "CPU threads (0 = all cores)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app->add_option("--image-size", step->image_size, "32, 64 or 128")
+      ->check(CLI::IsMember({32, 64, 128}))
+      ->capture_default_str();
+  app->add_option("--channels", step->channels, "1 or 3")->check(CLI::IsMember({1, 3}))->capture_default_str();
+  app->add_option("--steps", step->steps, "Timed steps")->check(CLI::Range(1, 1000000))->capture_default_str();
+  app->add_option("--warmup", step->warmup, "Untimed steps first")->check(CLI::Range(0, 1000))->capture_default_str();
+  app->add_option("--device", step->device, "auto | cpu | cuda | cuda:N")->capture_default_str();
+  app->require_subcommand(0, 1);
+
+  CLI::App* sub = app->add_subcommand("data", "Time reading batches the way training does (last line: images_per_s=...)");
+  auto* config = sub->add_option("-c,--config", data->config_path, "Config whose data section to read")
+                     ->check(CLI::ExistingFile);
+  sub->add_option("-s,--set", data->sets, "Override a config key (repeatable)")->type_name("KEY=VALUE");
+  auto* path = sub->add_option("--data", data->data, "Image folder, idx file, CIFAR-10 batches or cache")
+                   ->excludes(config);
+  sub->add_option("--image-size", data->image_size, "Side of the images (with --data)")
+      ->check(CLI::IsMember({32, 64, 128}))
+      ->capture_default_str()
+      ->needs(path);
+  sub->add_option("--channels", data->channels, "1 or 3 (with --data)")
+      ->check(CLI::IsMember({1, 3}))
+      ->capture_default_str()
+      ->needs(path);
+  sub->add_option("--batch", data->batch, "Images per batch")->check(CLI::Range(1, 65536))->capture_default_str();
+  sub->add_option("--batches", data->batches, "Timed batches")->check(CLI::Range(1, 1000000))->capture_default_str();
+  sub->add_option("--threads", data->threads, "CPU threads for LibTorch (0 = all cores)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  sub->callback([config, path] {
+    if (config->count() == 0 && path->count() == 0) throw CLI::RequiredError("--config or --data");
+  });
+  return {app, [app, sub, step, data] { return sub->parsed() ? run_bench_data(*data) : run_bench_step(*step); }};
+}
+
+}  // namespace dcgan::cli

@@ -1,0 +1,82 @@
+// `dcgan prepare`: decode, resize and crop a data set once, on all cores, into a memory-mapped cache file.
+#include "common.h"
+
+#include "dcgan/config.h"
+#include "dcgan/data/cache.h"
+#include "dcgan/data/dataset.h"
+
+#include <spdlog/spdlog.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace dcgan::cli {
+
+struct PrepareOptions {
+  std::string config_path;        // take data.* (and data.cache as the output) from this config
+  std::vector<std::string> sets;  // overrides after the file
+  std::string data;               // or: the source path
+  int image_size = 64;
+  int channels = 3;
+  std::string out;                // the cache to write; default data.cache
+  int threads = 0;                // 0 = all cores
+  bool strict = false;
+};
+
+int run_prepare(const PrepareOptions& opts) {
+  Config config;
+  if (!opts.config_path.empty()) load_config_file(config, opts.config_path);
+  for (const auto& s : opts.sets) apply_override(config, s);
+  if (!opts.data.empty()) {
+    config.data.path = opts.data;
+    config.data.image_size = opts.image_size;
+    config.data.channels = opts.channels;
+  }
+  if (opts.strict) config.data.strict = true;
+  DataConfig source = config.data;
+  const std::string out = opts.out.empty() ? source.cache : opts.out;
+  if (out.empty()) throw ConfigError("dcgan prepare: name the cache with --out, or set data.cache in the config");
+  source.cache.clear();  // read the original images, not an older cache
+  if (source.format == "cache" || (source.format == "auto" && !source.path.empty() && detect_format(source.path) == "cache"))
+    throw DataError(source.path + ": is already a prepared cache");
+  validate(config);
+  const auto data = open_dataset(source, static_cast<uint64_t>(config.train.seed));
+  spdlog::info("preparing {} -> {} at {}x{}x{}", data->describe(), out, source.image_size, source.image_size,
+               source.channels);
+  const PrepareResult r = prepare_cache(*data, source.path, out, opts.threads, source.strict);
+  spdlog::info("wrote {} images to {} in {:.1f}s ({:.0f} images/s); skipped {} unreadable file(s)", r.written, out,
+               r.seconds, r.written / std::max(r.seconds, 1e-9), r.skipped);
+  spdlog::info("train from it with --set data.cache={}", out);
+  return 0;
+}
+
+Command add_prepare(CLI::App& root) {
+  auto opts = std::make_shared<PrepareOptions>();
+  CLI::App* app = root.add_subcommand(
+      "prepare", "Decode, resize and crop a data set once, on all cores, into a cache that training memory-maps");
+  auto* config = app->add_option("-c,--config", opts->config_path, "Take data.* from this config (output: data.cache)")
+                     ->check(CLI::ExistingFile);
+  app->add_option("-s,--set", opts->sets, "Override a config key (repeatable)")->type_name("KEY=VALUE");
+  auto* data = app->add_option("--data", opts->data, "Source: image folder, idx file or CIFAR-10 batches")
+                   ->excludes(config);
+  app->add_option("--image-size", opts->image_size, "Side of the cached images")
+      ->check(CLI::IsMember({32, 64, 128}))
+      ->capture_default_str()
+      ->needs(data);
+  app->add_option("--channels", opts->channels, "1 (gray) or 3 (RGB)")
+      ->check(CLI::IsMember({1, 3}))
+      ->capture_default_str()
+      ->needs(data);
+  app->add_option("-o,--out", opts->out, "Cache file to write (default: data.cache of the config)");
+  app->add_option("--threads", opts->threads, "Decoding threads (0 = all cores)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app->add_flag("--strict", opts->strict, "Stop at the first unreadable image instead of skipping it");
+  app->callback([app, config, data] {
+    if (config->count() == 0 && data->count() == 0) throw CLI::RequiredError("--config or --data");
+  });
+  return {app, [opts] { return run_prepare(*opts); }};
+}
+
+}  // namespace dcgan::cli

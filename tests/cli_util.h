@@ -1,0 +1,59 @@
+// Helpers for end-to-end tests: run the built binary with real arguments and read what a run wrote.
+#pragma once
+
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "test_util.h"
+
+namespace dcgan::test {
+
+struct CliRun {
+  int status = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+inline std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Runs the binary from the source tree (so configs' relative data paths resolve) with `args`.
+inline CliRun dcgan_cli(const std::string& args) {
+  ScratchDir capture;
+  const std::string cmd = "cd '" + std::string(DCGAN_SOURCE_DIR) + "' && '" + DCGAN_BINARY + "' " + args + " >'" +
+                          (capture / "out") + "' 2>'" + (capture / "err") + "'";
+  const int raw = std::system(cmd.c_str());
+  CliRun r;
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
+  r.out = slurp(capture / "out");
+  r.err = slurp(capture / "err");
+  return r;
+}
+
+inline std::vector<std::string> lines_of(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+// metrics.csv without its last column (images_per_s, a timing).
+inline std::vector<std::string> metrics_without_timing(const std::string& path) {
+  auto lines = lines_of(path);
+  for (auto& l : lines) l = l.substr(0, l.rfind(','));
+  return lines;
+}
+
+inline int count_lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
+
+}  // namespace dcgan::test
