@@ -17,7 +17,7 @@ const std::vector<std::string>& image_extensions();
 std::vector<std::string> list_image_files(const std::string& root);
 
 // A Dataset decoding each file on read: converted to `channels`, shorter side resized and centre-cropped to
-// `image_size`. read() throws DataError naming the file when it cannot be decoded.
+// `image_size`. A JPEG at least twice the target size is decoded at 1/2, 1/4 or 1/8 scale by libjpeg first. read() throws DataError naming the file when it cannot be decoded.
 std::unique_ptr<Dataset> open_image_folder(const std::string& root, int image_size, int channels);
 
 }  // namespace dcgan
