@@ -41,6 +41,13 @@ TEST(Idx, ReadsTheMnistSampleExactly) {
   EXPECT_EQ(std::accumulate(images.pixels.begin(), images.pixels.begin() + 784, 0LL), 18454);
 }
 
+TEST(Idx, ReadsTheMnistLabels) {
+  const auto labels = read_idx_labels(test::source_path("tests/data/mnist/t10k-labels-256-idx1-ubyte.gz"));
+  ASSERT_EQ(labels.size(), 256u);
+  EXPECT_EQ(std::vector<int>(labels.begin(), labels.begin() + 10), (std::vector<int>{7, 2, 1, 0, 4, 1, 4, 9, 5, 9}));
+  EXPECT_THROW(read_idx_labels(kMnist), DataError);  // an image file is not a label file
+}
+
 TEST(Idx, ReadsRawFilesToo) {
   test::ScratchDir dir;
   const IdxImages gz = read_idx_images(kMnist);

@@ -13,6 +13,7 @@ namespace dcgan {
 namespace {
 
 constexpr std::uint32_t kIdxUbyte3Magic = 0x00000803;  // ubyte data, 3 dimensions (LeCun's MNIST page)
+constexpr std::uint32_t kIdxUbyte1Magic = 0x00000801;  // ubyte data, 1 dimension (labels)
 
 std::vector<std::uint8_t> read_all(const std::string& path) {
   gzFile f = gzopen(path.c_str(), "rb");
@@ -85,6 +86,21 @@ IdxImages read_idx_images(const std::string& path) {
                                 out.count, rows, cols, need, data.size() - 16));
   out.pixels.assign(data.begin() + 16, data.begin() + 16 + static_cast<std::ptrdiff_t>(need));
   return out;
+}
+
+std::vector<std::uint8_t> read_idx_labels(const std::string& path) {
+  const std::vector<std::uint8_t> data = read_all(path);
+  if (data.size() < 8)
+    throw DataError(fmt::format("{}: truncated idx file ({} bytes, the header alone needs 8)", path, data.size()));
+  const std::uint32_t magic = be32(data.data());
+  if (magic != kIdxUbyte1Magic)
+    throw DataError(fmt::format("{}: not an idx1-ubyte label file (magic 0x{:08x}, expected 0x{:08x})", path, magic,
+                                kIdxUbyte1Magic));
+  const std::uint32_t count = be32(data.data() + 4);
+  if (data.size() - 8 < count)
+    throw DataError(fmt::format("{}: truncated idx file: header promises {} labels, found {}", path, count,
+                                data.size() - 8));
+  return {data.begin() + 8, data.begin() + 8 + count};
 }
 
 std::unique_ptr<Dataset> open_idx_dataset(const std::string& path, int image_size, int channels) {

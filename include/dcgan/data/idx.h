@@ -22,6 +22,9 @@ struct IdxImages {
 // a wrong magic (expects 0x00000803), zero dimensions, or fewer pixel bytes than the header promises.
 IdxImages read_idx_images(const std::string& path);
 
+// Reads an idx1-ubyte label file (raw or .gz; magic 0x00000801), with the same errors as read_idx_images.
+std::vector<std::uint8_t> read_idx_labels(const std::string& path);
+
 // A Dataset over an idx file, resized (shorter side) and centre-cropped to `image_size`, converted to `channels`.
 std::unique_ptr<Dataset> open_idx_dataset(const std::string& path, int image_size, int channels);
 
