@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
 
@@ -20,6 +21,7 @@ void write_header(torch::serialize::OutputArchive& archive, const char* kind, co
   archive.write("step", c10::IValue(at.step));
   archive.write("epoch", c10::IValue(at.epoch));
   archive.write("config", c10::IValue(to_yaml(config)));
+  archive.write("config_hash", c10::IValue(fmt::format("{:016x}", identity_hash(config))));
   archive.write("torch_version", c10::IValue(torch_version()));
 }
 
@@ -55,7 +57,7 @@ void save_generator(const std::string& path, Generator& generator, const Config&
 }
 
 void save_checkpoint(const std::string& path, Trainer& trainer, const Config& config, const TrainingPosition& at,
-                     const torch::Tensor& fixed_noise) {
+                     const torch::Tensor& fixed_noise, const RngState& rng) {
   torch::serialize::OutputArchive archive;
   write_header(archive, "checkpoint", config, at);
   auto g = module_archive(*trainer.generator());
@@ -68,38 +70,121 @@ void save_checkpoint(const std::string& path, Trainer& trainer, const Config& co
   archive.write("optimizer_g", og);
   archive.write("optimizer_d", od);
   archive.write("fixed_noise", fixed_noise.to(torch::kCPU));
+  archive.write("rng_cpu", rng.cpu);
+  archive.write("rng_cuda_count", c10::IValue(static_cast<int64_t>(rng.cuda.size())));
+  for (std::size_t i = 0; i < rng.cuda.size(); ++i) archive.write(fmt::format("rng_cuda_{}", i), rng.cuda[i]);
   write_archive(path, archive);
 }
 
-LoadedGenerator load_generator(const std::string& path) {
+namespace {
+
+torch::serialize::InputArchive open_archive(const std::string& path, torch::Device device) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) throw CheckpointError(fmt::format("{}: no such file", path));
   torch::serialize::InputArchive archive;
   try {
-    archive.load_from(path, torch::kCPU);
+    archive.load_from(path, device);
   } catch (const std::exception& e) {
     throw CheckpointError(fmt::format("{}: not a readable checkpoint (truncated or not a torch archive: {})", path,
                                       short_error(e)));
   }
-  LoadedGenerator out;
+  return archive;
+}
+
+struct Header {
+  std::string kind;
+  TrainingPosition at;
+  Config config;
+  std::string torch_version;
+};
+
+// Reads the common entries; throws CheckpointError (foreign file) or c10::Error/ConfigError (damaged entries).
+Header read_header(const std::string& path, torch::serialize::InputArchive& archive) {
+  Header h;
   c10::IValue v;
+  if (!archive.try_read("kind", v) || !v.isString())
+    throw CheckpointError(fmt::format("{}: not a dcgan g.pt or checkpoint (no 'kind' entry)", path));
+  h.kind = v.toStringRef();
+  if (h.kind != "generator" && h.kind != "checkpoint")
+    throw CheckpointError(fmt::format("{}: unknown kind '{}'", path, h.kind));
+  archive.read("format", v);
+  if (v.toInt() > kCheckpointFormat)
+    throw CheckpointError(fmt::format("{}: written by a newer dcgan (format {}, this build reads up to {})", path,
+                                      v.toInt(), kCheckpointFormat));
+  archive.read("step", v);
+  h.at.step = v.toInt();
+  archive.read("epoch", v);
+  h.at.epoch = v.toInt();
+  archive.read("config", v);
+  load_config_yaml(h.config, v.toStringRef(), path + " (embedded config)");
+  validate(h.config);
+  archive.read("torch_version", v);
+  h.torch_version = v.toStringRef();
+  return h;
+}
+
+// Runs `body`, turning every failure but CheckpointError into one "damaged or incompatible" CheckpointError.
+template <class F>
+auto guarded(const std::string& path, F&& body) {
   try {
-    if (!archive.try_read("kind", v) || !v.isString())
-      throw CheckpointError(fmt::format("{}: not a dcgan g.pt or checkpoint (no 'kind' entry)", path));
-    out.kind = v.toStringRef();
-    if (out.kind != "generator" && out.kind != "checkpoint")
-      throw CheckpointError(fmt::format("{}: unknown kind '{}'", path, out.kind));
-    archive.read("format", v);
-    if (v.toInt() > kCheckpointFormat)
-      throw CheckpointError(fmt::format("{}: written by a newer dcgan (format {}, this build reads up to {})", path,
-                                        v.toInt(), kCheckpointFormat));
-    archive.read("step", v);
-    out.at.step = v.toInt();
-    archive.read("epoch", v);
-    out.at.epoch = v.toInt();
-    archive.read("config", v);
-    load_config_yaml(out.config, v.toStringRef(), path + " (embedded config)");
-    validate(out.config);
+    return body();
+  } catch (const CheckpointError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw CheckpointError(fmt::format("{}: damaged or incompatible checkpoint ({})", path, short_error(e)));
+  }
+}
+
+}  // namespace
+
+Config read_checkpoint_config(const std::string& path) {
+  auto archive = open_archive(path, torch::kCPU);
+  return guarded(path, [&] { return read_header(path, archive).config; });
+}
+
+LoadedCheckpoint load_checkpoint(const std::string& path, Trainer& trainer) {
+  auto archive = open_archive(path, trainer.device());
+  return guarded(path, [&] {
+    const Header h = read_header(path, archive);
+    if (h.kind != "checkpoint")
+      throw CheckpointError(fmt::format("{}: a g.pt holds only the generator; resume needs a full checkpoint from "
+                                        "checkpoints/",
+                                        path));
+    LoadedCheckpoint out;
+    out.config = h.config;
+    out.at = h.at;
+    out.torch_version = h.torch_version;
+    torch::serialize::InputArchive g, d, og, od;
+    archive.read("generator", g);
+    archive.read("discriminator", d);
+    archive.read("optimizer_g", og);
+    archive.read("optimizer_d", od);
+    trainer.generator()->load(g);
+    trainer.discriminator()->load(d);
+    trainer.optimizer_g().load(og);
+    trainer.optimizer_d().load(od);
+    archive.read("fixed_noise", out.fixed_noise);
+    archive.read("rng_cpu", out.rng.cpu);
+    out.rng.cpu = out.rng.cpu.to(torch::kCPU);
+    c10::IValue v;
+    archive.read("rng_cuda_count", v);
+    for (int64_t i = 0; i < v.toInt(); ++i) {
+      torch::Tensor t;
+      archive.read(fmt::format("rng_cuda_{}", i), t);
+      out.rng.cuda.push_back(t.to(torch::kCPU));
+    }
+    return out;
+  });
+}
+
+LoadedGenerator load_generator(const std::string& path) {
+  auto archive = open_archive(path, torch::kCPU);
+  return guarded(path, [&] {
+    const Header h = read_header(path, archive);
+    LoadedGenerator out;
+    out.kind = h.kind;
+    out.at = h.at;
+    out.config = h.config;
     out.generator = Generator(GeneratorOptions()
                                   .nz(out.config.model.nz)
                                   .ngf(out.config.model.ngf)
@@ -108,13 +193,49 @@ LoadedGenerator load_generator(const std::string& path) {
     torch::serialize::InputArchive g;
     archive.read("generator", g);
     out.generator->load(g);
-  } catch (const CheckpointError&) {
-    throw;
-  } catch (const std::exception& e) {
-    throw CheckpointError(fmt::format("{}: damaged or incompatible checkpoint ({})", path, short_error(e)));
+    out.generator->eval();
+    return out;
+  });
+}
+
+std::string checkpoint_path(const std::string& run_dir, int64_t step) {
+  return fmt::format("{}/checkpoints/step-{:06d}.pt", run_dir, step);
+}
+
+void publish_checkpoint(const std::string& run_dir, int64_t step, int keep) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(run_dir) / "checkpoints";
+  const std::string target = fs::path(checkpoint_path(run_dir, step)).filename().string();
+  const fs::path tmp = dir / ".latest.pt.tmp";
+  std::error_code ec;
+  fs::remove(tmp, ec);
+  fs::create_symlink(target, tmp, ec);
+  if (!ec) fs::rename(tmp, dir / "latest.pt", ec);
+  if (ec) throw FileError(fmt::format("{}: cannot point latest.pt at {}: {}", dir.string(), target, ec.message()));
+
+  std::vector<fs::path> steps;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("step-", 0) == 0 && e.path().extension() == ".pt" && !e.is_symlink()) steps.push_back(e.path());
   }
-  out.generator->eval();
-  return out;
+  std::sort(steps.begin(), steps.end());  // zero-padded step numbers sort in step order
+  for (std::size_t i = 0; i + static_cast<std::size_t>(keep) < steps.size(); ++i) {
+    if (steps[i].filename() == target) continue;
+    fs::remove(steps[i], ec);
+  }
+}
+
+std::string find_checkpoint(const std::string& run_dir_or_file) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::is_directory(run_dir_or_file, ec)) {
+    const fs::path latest = fs::path(run_dir_or_file) / "checkpoints" / "latest.pt";
+    if (!fs::exists(latest, ec))
+      throw CheckpointError(fmt::format("{}: no checkpoints/latest.pt in this run directory", run_dir_or_file));
+    return fs::canonical(latest, ec).string();
+  }
+  if (!fs::exists(run_dir_or_file, ec)) throw CheckpointError(fmt::format("{}: no such file", run_dir_or_file));
+  return run_dir_or_file;
 }
 
 }  // namespace dcgan

@@ -3,6 +3,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 #include <fstream>
@@ -115,6 +116,8 @@ const std::vector<Field>& fields() {
       make_field("output.sample_every", &C::output, &OutputConfig::sample_every, "steps between sample grids"),
       make_field("output.checkpoint_every", &C::output, &OutputConfig::checkpoint_every,
                  "steps between checkpoints"),
+      make_field("output.keep_checkpoints", &C::output, &OutputConfig::keep_checkpoints,
+                 "newest checkpoints kept (plus latest)"),
   };
   return table;
 }
@@ -236,6 +239,8 @@ void validate(const Config& c) {
   need(o.sample_every >= 1, "output.sample_every", fmt::format("must be at least 1, got {}", o.sample_every));
   need(o.checkpoint_every >= 1, "output.checkpoint_every",
        fmt::format("must be at least 1, got {}", o.checkpoint_every));
+  need(o.keep_checkpoints >= 1, "output.keep_checkpoints",
+       fmt::format("must be at least 1, got {}", o.keep_checkpoints));
 }
 
 std::string to_yaml(const Config& cfg) {
@@ -258,6 +263,33 @@ std::string to_yaml(const Config& cfg) {
   }
   out << YAML::EndMap << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
+}
+
+bool is_identity_key(const std::string& key) {
+  static const std::vector<std::string> keys = {
+      "data.path",  "data.format", "data.image_size", "data.channels", "data.synthetic_count",
+      "model.nz",   "model.ngf",   "model.ndf",       "train.batch_size", "train.lr",
+      "train.beta1", "train.beta2", "train.seed"};
+  return std::find(keys.begin(), keys.end(), key) != keys.end();
+}
+
+std::vector<std::string> differing_identity_keys(const Config& a, const Config& b) {
+  std::vector<std::string> out;
+  for (const auto& f : fields()) {
+    if (!is_identity_key(f.name)) continue;
+    const std::string va = f.get(a), vb = f.get(b);
+    if (va != vb) out.push_back(fmt::format("{}: {} -> {}", f.name, va, vb));
+  }
+  return out;
+}
+
+std::uint64_t identity_hash(const Config& cfg) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a 64
+  for (const auto& f : fields()) {
+    if (!is_identity_key(f.name)) continue;
+    for (char c : f.name + "=" + f.get(cfg) + "\n") h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+  }
+  return h;
 }
 
 std::string describe_config_keys() {

@@ -8,9 +8,11 @@
 #include "dcgan/files.h"
 #include "dcgan/image_io.h"
 #include "dcgan/runtime.h"
+#include "dcgan/signals.h"
 #include "dcgan/trainer.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/spdlog.h>
 
@@ -42,8 +44,8 @@ std::string format_duration(double s) {
 // Adds a file sink to the default logger for the lifetime of the object.
 class LogFile {
  public:
-  explicit LogFile(const std::string& path) {
-    sink_ = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path, /*truncate=*/true);
+  LogFile(const std::string& path, bool truncate) {
+    sink_ = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path, truncate);
     sink_->set_pattern("[%Y-%m-%d %H:%M:%S.%e] [%l] %v");
     spdlog::default_logger()->sinks().push_back(sink_);
   }
@@ -61,11 +63,12 @@ class LogFile {
 // A one-line progress display on stderr, only when stderr is a terminal.
 class Progress {
  public:
-  explicit Progress(int64_t total) : total_(total), tty_(::isatty(STDERR_FILENO) == 1), start_(Clock::now()) {}
+  Progress(int64_t total, int64_t first)
+      : total_(total), first_(first), tty_(::isatty(STDERR_FILENO) == 1), start_(Clock::now()) {}
   void update(int64_t step) {
     if (!tty_) return;
     const double elapsed = seconds_since(start_);
-    const double rate = elapsed > 0 ? step / elapsed : 0;
+    const double rate = elapsed > 0 ? (step - first_) / elapsed : 0;
     const double eta = rate > 0 ? (total_ - step) / rate : 0;
     std::fprintf(stderr, "\r\033[Kstep %lld/%lld (%.0f%%)  %.2f steps/s  ETA %s", static_cast<long long>(step),
                  static_cast<long long>(total_), 100.0 * step / total_, rate, format_duration(eta).c_str());
@@ -79,6 +82,7 @@ class Progress {
 
  private:
   int64_t total_;
+  int64_t first_;
   bool tty_;
   Clock::time_point start_;
 };
@@ -93,18 +97,51 @@ void write_samples(Generator& g, const torch::Tensor& fixed_noise, const std::st
 
 }  // namespace
 
-FitResult fit(const Config& config) {
+namespace {
+
+// metrics.csv of a resumed run: the rows up to `step` (those the checkpoint accounts for) are kept, later rows
+// (written after the checkpoint by the run that stopped) are dropped.
+void truncate_metrics(const std::string& path, int64_t step) {
+  std::ifstream in(path);
+  std::string kept, line;
+  if (!std::getline(in, line)) return;
+  kept += line + "\n";
+  while (std::getline(in, line)) {
+    if (std::stoll(line.substr(0, line.find(','))) > step) break;
+    kept += line + "\n";
+  }
+  write_file_atomic(path, kept);
+}
+
+}  // namespace
+
+FitResult fit(const Config& config, const std::string& resume_from) {
   validate(config);
   const int threads = configure_threads(config.train.threads);
   const torch::Device device = resolve_device(config.train.device);
 
   // Everything that can reject the input happens before the first write.
+  seed_everything(static_cast<uint64_t>(config.train.seed));
+  Trainer trainer(config, device);  // built right after seeding, G then D, as the tutorial does
+  torch::Tensor fixed_noise = torch::randn({kSampleCount, config.model.nz, 1, 1}).to(device);
+  int64_t start_step = 0;
+  if (!resume_from.empty()) {
+    LoadedCheckpoint ckpt = load_checkpoint(resume_from, trainer);
+    const auto diffs = differing_identity_keys(ckpt.config, config);
+    if (!diffs.empty())
+      throw CheckpointError(fmt::format("{}: cannot resume with a different model, data or optimiser ({})",
+                                        resume_from, fmt::join(diffs, "; ")));
+    start_step = ckpt.at.step;
+    fixed_noise = ckpt.fixed_noise.to(device);
+    restore_rng(ckpt.rng);
+  }
   const auto data = open_dataset(config.data, static_cast<uint64_t>(config.train.seed));
   const ImageShape shape = data->shape();
   LoaderOptions loader_options;
   loader_options.batch_size = config.train.batch_size;
   loader_options.seed = static_cast<uint64_t>(config.train.seed);
   loader_options.strict = config.data.strict;
+  loader_options.first_batch = start_step;  // one batch per step
   Loader loader(*data, loader_options);
   const int64_t per_epoch = loader.batches_per_epoch();
   const int64_t total = config.train.steps > 0 ? config.train.steps : config.train.epochs * per_epoch;
@@ -115,10 +152,12 @@ FitResult fit(const Config& config) {
   ensure_writable_dir(dir + "/samples");
   ensure_writable_dir(dir + "/checkpoints");
   write_file_atomic(dir + "/config.yaml", to_yaml(config));
-  LogFile log_file(dir + "/train.log");
-  std::ofstream csv(dir + "/metrics.csv", std::ios::trunc);
+  const bool resuming = !resume_from.empty();
+  if (resuming) truncate_metrics(dir + "/metrics.csv", start_step);
+  LogFile log_file(dir + "/train.log", /*truncate=*/!resuming);
+  std::ofstream csv(dir + "/metrics.csv", resuming ? std::ios::app : std::ios::trunc);
   if (!csv) throw FileError(dir + "/metrics.csv: cannot open for writing");
-  csv << "step,epoch,loss_d,loss_g,d_x,d_g_z1,d_g_z2,images_per_s\n";
+  if (!resuming) csv << "step,epoch,loss_d,loss_g,d_x,d_g_z1,d_g_z2,images_per_s\n";
 
   spdlog::info("dcgan: LibTorch {} on {}, {} CPU thread(s)", torch_version(), device.str(), threads);
   spdlog::info("data: {}; {} batches of {} per epoch", data->describe(), per_epoch, config.train.batch_size);
@@ -126,30 +165,47 @@ FitResult fit(const Config& config) {
     spdlog::info("tip: decoding {} images every epoch costs CPU time the training step could use; decode them once "
                  "with: dcgan prepare --data {} --image-size {} --channels {} --out CACHE, then set data.cache=CACHE",
                  data->size(), config.data.path, config.data.image_size, config.data.channels);
-  spdlog::info("training {} steps ({} epoch(s)) into {}", total, epochs, dir);
-
-  // Seed, then build G, D and the fixed noise in the tutorial's order.
-  seed_everything(static_cast<uint64_t>(config.train.seed));
-  Trainer trainer(config, device);
-  const torch::Tensor fixed_noise = torch::randn({kSampleCount, config.model.nz, 1, 1}).to(device);
+  if (resuming)
+    spdlog::info("resuming from {} at step {} of {}", resume_from, start_step, total);
+  else
+    spdlog::info("training {} steps ({} epoch(s)) into {}", total, epochs, dir);
 
   FitResult result;
   result.run_dir = dir;
-  Progress progress(total);
+  result.steps = start_step;
+  std::string last_checkpoint = resume_from;
+  TrainingPosition at{start_step, start_step / per_epoch};
+  auto write_checkpoint = [&] {
+    const std::string path = checkpoint_path(dir, at.step);
+    save_checkpoint(path, trainer, config, at, fixed_noise, capture_rng());
+    publish_checkpoint(dir, at.step, config.output.keep_checkpoints);
+    last_checkpoint = path;
+  };
+
+  Progress progress(total, start_step);
   const auto start = Clock::now();
   auto interval_start = start;
   int64_t interval_steps = 0;
   double last_wait = 0;
-  TrainingPosition at;
 
-  for (int64_t step = 1; step <= total; ++step) {
+  for (int64_t step = start_step + 1; step <= total; ++step) {
     const Batch batch = loader.next();
     const torch::Tensor real = to_training_batch(batch, shape, device);
     const StepStats stats = trainer.step(real);
     ++interval_steps;
     at.step = step;
-    at.epoch = (batch.index + 1 == per_epoch) ? batch.epoch + 1 : batch.epoch;
+    at.epoch = step / per_epoch;
+    result.steps = step;
 
+    const bool finite = torch::isfinite(torch::stack({stats.loss_d, stats.loss_g})).all().item<bool>();
+    if (!finite) {
+      progress.clear();
+      throw TrainingError(fmt::format(
+          "step {}: the loss is not finite (Loss_D {}, Loss_G {}); training diverged and stopped. Last good "
+          "checkpoint: {} (try a lower train.lr)",
+          step, stats.loss_d.item<double>(), stats.loss_g.item<double>(),
+          last_checkpoint.empty() ? std::string("none yet") : last_checkpoint));
+    }
     if (step % config.output.log_every == 0 || step == total) {
       const double elapsed = seconds_since(interval_start);
       const double ips = elapsed > 0 ? interval_steps * config.train.batch_size / elapsed : 0.0;
@@ -172,19 +228,28 @@ FitResult fit(const Config& config) {
       result.last_sample = fmt::format("{}/samples/step-{:06d}.png", dir, step);
       write_samples(trainer.generator(), fixed_noise, result.last_sample);
     }
-    if (step % config.output.checkpoint_every == 0 || step == total) {
-      save_checkpoint(fmt::format("{}/checkpoints/step-{:06d}.pt", dir, step), trainer, config, at, fixed_noise);
+    const bool stopping = stop_signal() != 0;
+    if (step % config.output.checkpoint_every == 0 || step == total || stopping) write_checkpoint();
+    if (stopping) {
+      progress.clear();
+      save_generator(dir + "/g.pt", trainer.generator(), config, at);
+      result.stopped_by_signal = stop_signal();
+      spdlog::warn("stopped by signal {} after step {} of {}; checkpoint {}", result.stopped_by_signal, step, total,
+                   last_checkpoint);
+      spdlog::warn("resume with: dcgan train --resume {}", dir);
+      result.seconds = seconds_since(start);
+      return result;
     }
     progress.update(step);
   }
   progress.clear();
+  if (start_step >= total) spdlog::info("nothing to do: the checkpoint is at step {}, train.steps is {}", start_step, total);
 
   save_generator(dir + "/g.pt", trainer.generator(), config, at);
-  result.steps = total;
   result.seconds = seconds_since(start);
   spdlog::info("data: skipped {} unreadable image(s); waited {:.1f}s for data in all", loader.skipped(),
                loader.wait_seconds());
-  spdlog::info("done: {} steps in {}; generator in {}/g.pt, last samples in {}", total,
+  spdlog::info("done: {} steps in {}; generator in {}/g.pt, last samples in {}", result.steps,
                format_duration(result.seconds), dir, result.last_sample);
   return result;
 }

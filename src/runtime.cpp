@@ -43,6 +43,45 @@ void seed_everything(std::uint64_t seed) {
   torch::manual_seed(seed);  // seeds the CPU generator and, where CUDA is present, every CUDA generator
 }
 
+namespace {
+at::Generator default_generator(torch::Device device) { return at::globalContext().defaultGenerator(device); }
+}  // namespace
+
+RngState capture_rng() {
+  RngState state;
+  {
+    auto gen = default_generator(torch::kCPU);
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    state.cpu = gen.get_state();
+  }
+  if (cuda_available()) {
+    for (std::size_t i = 0; i < torch::cuda::device_count(); ++i) {
+      auto gen = default_generator(torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(i)));
+      std::lock_guard<std::mutex> lock(gen.mutex());
+      state.cuda.push_back(gen.get_state());
+    }
+  }
+  return state;
+}
+
+void restore_rng(const RngState& state) {
+  {
+    auto gen = default_generator(torch::kCPU);
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    gen.set_state(state.cpu);
+  }
+  if (state.cuda.empty()) return;
+  const std::size_t count = cuda_available() ? torch::cuda::device_count() : 0;
+  if (count < state.cuda.size())
+    throw std::runtime_error("the checkpoint holds the RNG states of " + std::to_string(state.cuda.size()) +
+                             " CUDA device(s), this machine has " + std::to_string(count));
+  for (std::size_t i = 0; i < state.cuda.size(); ++i) {
+    auto gen = default_generator(torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(i)));
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    gen.set_state(state.cuda[i]);
+  }
+}
+
 void synchronize(torch::Device device) {
   if (device.is_cuda()) torch::cuda::synchronize(device.index());
 }

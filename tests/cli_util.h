@@ -2,6 +2,7 @@
 #pragma once
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -38,6 +39,25 @@ inline CliRun dcgan_cli(const std::string& args) {
   r.out = slurp(capture / "out");
   r.err = slurp(capture / "err");
   return r;
+}
+
+// Starts the binary in the background (stdout and stderr to files under `capture_dir`); returns its pid.
+inline pid_t spawn_cli(const std::string& args, const std::string& capture_dir) {
+  const std::string cmd = "cd '" + std::string(DCGAN_SOURCE_DIR) + "' && exec '" + DCGAN_BINARY + "' " + args +
+                          " >'" + capture_dir + "/out' 2>'" + capture_dir + "/err'";
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  return pid;
+}
+
+// Waits for `pid`; returns its exit status, or 128 + signal when a signal ended it.
+inline int wait_status(pid_t pid) {
+  int raw = 0;
+  ::waitpid(pid, &raw, 0);
+  return WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
 }
 
 inline std::vector<std::string> lines_of(const std::string& path) {

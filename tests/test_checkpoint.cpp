@@ -3,6 +3,7 @@
 
 #include "dcgan/trainer.h"
 
+#include <filesystem>
 #include <fstream>
 
 #include "test_util.h"
@@ -51,12 +52,65 @@ TEST_F(CheckpointTest, FullCheckpointServesTheGenerator) {
   Trainer t(config, torch::kCPU);
   t.step(torch::rand({4, 1, 32, 32}) * 2 - 1);
   const auto noise = torch::randn({64, 12, 1, 1});
-  save_checkpoint(dir / "ckpt.pt", t, config, {1, 0}, noise);
+  save_checkpoint(dir / "ckpt.pt", t, config, {1, 0}, noise, capture_rng());
   LoadedGenerator loaded = load_generator(dir / "ckpt.pt");
   EXPECT_EQ(loaded.kind, "checkpoint");
   torch::NoGradGuard no_grad;
   t.generator()->eval();
   EXPECT_TRUE(torch::equal(t.generator()->forward(noise), loaded.generator->forward(noise)));
+}
+
+TEST_F(CheckpointTest, FullCheckpointRestoresEveryStateExactly) {
+  Trainer a(config, torch::kCPU);
+  const auto real = torch::rand({4, 1, 32, 32}) * 2 - 1;
+  for (int i = 0; i < 3; ++i) a.step(real);
+  const auto noise = torch::randn({64, 12, 1, 1});
+  const RngState rng = capture_rng();
+  save_checkpoint(dir / "ckpt.pt", a, config, {3, 1}, noise, rng);
+
+  torch::manual_seed(99);  // a different init: everything must come from the file
+  Trainer b(config, torch::kCPU);
+  const LoadedCheckpoint loaded = load_checkpoint(dir / "ckpt.pt", b);
+  EXPECT_EQ(loaded.at.step, 3);
+  EXPECT_EQ(loaded.at.epoch, 1);
+  EXPECT_TRUE(torch::equal(loaded.fixed_noise, noise));
+  EXPECT_TRUE(torch::equal(loaded.rng.cpu, rng.cpu));
+  // The next step from both is identical: weights, BN buffers, Adam moments and step counts all came back.
+  torch::manual_seed(5);
+  const StepStats sa = a.step(real);
+  torch::manual_seed(5);
+  const StepStats sb = b.step(real);
+  EXPECT_EQ(sa.loss_g.item<double>(), sb.loss_g.item<double>());
+  const auto pa = a.generator()->named_parameters(), pb = b.generator()->named_parameters();
+  for (const auto& kv : pa) EXPECT_TRUE(torch::equal(kv.value(), pb[kv.key()])) << kv.key();
+  const auto ba = a.discriminator()->named_buffers(), bb = b.discriminator()->named_buffers();
+  for (const auto& kv : ba) EXPECT_TRUE(torch::equal(kv.value(), bb[kv.key()])) << kv.key();
+}
+
+TEST_F(CheckpointTest, ResumeNeedsAFullCheckpoint) {
+  Trainer t(config, torch::kCPU);
+  save_generator(dir / "g.pt", t.generator(), config, {0, 0});
+  try {
+    load_checkpoint(dir / "g.pt", t);
+    ADD_FAILURE() << "expected CheckpointError";
+  } catch (const CheckpointError& e) {
+    EXPECT_NE(std::string(e.what()).find("resume needs a full checkpoint"), std::string::npos);
+  }
+}
+
+TEST_F(CheckpointTest, PublishKeepsTheNewestAndLinksLatest) {
+  Trainer t(config, torch::kCPU);
+  const std::string run = dir / "run";
+  std::filesystem::create_directories(run + "/checkpoints");
+  for (int64_t step : {10, 20, 30, 40, 50}) {
+    save_checkpoint(checkpoint_path(run, step), t, config, {step, 0}, torch::zeros({1}), capture_rng());
+    publish_checkpoint(run, step, 3);
+  }
+  EXPECT_FALSE(std::filesystem::exists(checkpoint_path(run, 20)));
+  for (int64_t step : {30, 40, 50}) EXPECT_TRUE(std::filesystem::exists(checkpoint_path(run, step))) << step;
+  EXPECT_EQ(std::filesystem::canonical(find_checkpoint(run)), std::filesystem::canonical(checkpoint_path(run, 50)));
+  EXPECT_EQ(load_generator(find_checkpoint(run)).at.step, 50);
+  EXPECT_THROW(find_checkpoint(dir / "nothing-here"), CheckpointError);
 }
 
 TEST_F(CheckpointTest, BadFilesGiveOneClearError) {

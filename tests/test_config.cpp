@@ -138,9 +138,25 @@ TEST(Config, ShippedConfigsLoadAndValidate) {
   }
 }
 
+TEST(Config, IdentityKeysTellExperimentsApart) {
+  Config a, b;
+  b.train.steps = 99;
+  b.output.log_every = 7;
+  b.train.threads = 2;
+  EXPECT_TRUE(differing_identity_keys(a, b).empty());
+  EXPECT_EQ(identity_hash(a), identity_hash(b));
+  b.model.nz = 64;
+  b.data.image_size = 32;
+  const auto diff = differing_identity_keys(a, b);
+  ASSERT_EQ(diff.size(), 2u);
+  EXPECT_EQ(diff[0], "data.image_size: 64 -> 32");
+  EXPECT_EQ(diff[1], "model.nz: 100 -> 64");
+  EXPECT_NE(identity_hash(a), identity_hash(b));
+}
+
 TEST(Config, HelpListsEveryKeyWithItsDefault) {
   const std::string help = describe_config_keys();
-  EXPECT_EQ(config_keys().size(), 23u);
+  EXPECT_EQ(config_keys().size(), 24u);
   for (const auto& k : config_keys()) EXPECT_NE(help.find(k.name), std::string::npos) << k.name;
   EXPECT_NE(help.find("train.lr                   0.0002"), std::string::npos) << help;
   EXPECT_NE(help.find("model.nz                   100"), std::string::npos) << help;

@@ -3,6 +3,7 @@
 
 #include "dcgan/config.h"
 #include "dcgan/generator.h"
+#include "dcgan/runtime.h"
 
 #include <torch/torch.h>
 
@@ -28,12 +29,38 @@ struct TrainingPosition {
 };
 
 // Layout (a torch::serialize archive):
-//   kind = "generator" | "checkpoint", format, step, epoch, config (resolved YAML), torch_version,
-//   generator/ (G's parameters and BatchNorm buffers);
-//   a checkpoint adds discriminator/, optimizer_g/, optimizer_d/ and fixed_noise.
+//   kind = "generator" | "checkpoint", format, step, epoch, config (resolved YAML), config_hash (identity_hash),
+//   torch_version, generator/ (G's parameters and BatchNorm buffers);
+//   a checkpoint adds discriminator/, optimizer_g/, optimizer_d/ (Adam moments and step counts), fixed_noise,
+//   rng_cpu and rng_cuda_count, rng_cuda_<i> (the generators' states after `step` steps).
+// The epoch position needs no field of its own: the loader's order depends only on the seed and the epoch, and
+// training consumes one batch per step, so global batch `step` is where the next step reads.
 void save_generator(const std::string& path, Generator& generator, const Config& config, const TrainingPosition& at);
 void save_checkpoint(const std::string& path, Trainer& trainer, const Config& config, const TrainingPosition& at,
-                     const torch::Tensor& fixed_noise);
+                     const torch::Tensor& fixed_noise, const RngState& rng);
+
+// What a full checkpoint restores besides the networks and optimizers.
+struct LoadedCheckpoint {
+  Config config;
+  TrainingPosition at;
+  torch::Tensor fixed_noise;  // on the trainer's device
+  RngState rng;
+  std::string torch_version;
+};
+
+// The config a checkpoint (or g.pt) was written with. Throws CheckpointError for unreadable files.
+Config read_checkpoint_config(const std::string& path);
+
+// Loads G, D and both Adam states of a full checkpoint into `trainer` (which must have been built with the same
+// identity keys; see differing_identity_keys) on its device. Does not restore the RNG: the caller does, when ready.
+LoadedCheckpoint load_checkpoint(const std::string& path, Trainer& trainer);
+
+// Checkpoint files of a run: <run_dir>/checkpoints/step-NNNNNN.pt and the link checkpoints/latest.pt.
+std::string checkpoint_path(const std::string& run_dir, int64_t step);
+// Points checkpoints/latest.pt at `step`'s file (atomically) and deletes all but the newest `keep` step files.
+void publish_checkpoint(const std::string& run_dir, int64_t step, int keep);
+// A checkpoint file given itself, or a run directory (its checkpoints/latest.pt). Throws CheckpointError.
+std::string find_checkpoint(const std::string& run_dir_or_file);
 
 struct LoadedGenerator {
   Generator generator{nullptr};  // on the CPU, in eval mode

@@ -54,6 +54,7 @@ struct OutputConfig {
   int log_every = 50;              // tutorial: prints every 50 iterations
   int sample_every = 500;          // tutorial: saves G(fixed_noise) every 500 iterations
   int checkpoint_every = 1000;     // full training checkpoint under checkpoints/
+  int keep_checkpoints = 3;        // newest step-N.pt files kept (plus the `latest` link to the newest)
 };
 
 struct Config {
@@ -88,6 +89,16 @@ void apply_override(Config& cfg, const std::string& assignment);
 void validate(const Config& cfg);
 // The whole config as YAML, loadable by load_config_yaml.
 std::string to_yaml(const Config& cfg);
+
+// Keys whose change makes a checkpoint a different experiment (the model, the data, the optimisation); a resume
+// with any of them changed is refused. Every other key (intervals, total steps, device, threads) may change.
+bool is_identity_key(const std::string& key);
+
+// "key: a -> b" for every identity key that differs between `a` and `b`, in schema order.
+std::vector<std::string> differing_identity_keys(const Config& a, const Config& b);
+
+// A 64-bit hash of the identity keys' values (stored in checkpoints).
+std::uint64_t identity_hash(const Config& cfg);
 
 // Default and help text of all keys, formatted for --help.
 std::string describe_config_keys();

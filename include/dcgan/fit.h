@@ -2,14 +2,21 @@
 #pragma once
 
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 
 namespace dcgan {
 
 struct Config;
 
+// Training could not go on (a non-finite loss); what() names the step and the last good checkpoint.
+struct TrainingError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 struct FitResult {
-  int64_t steps = 0;       // steps trained
+  int64_t steps = 0;       // the step reached
+  int stopped_by_signal = 0;  // SIGINT/SIGTERM that stopped the run after a checkpoint, or 0
   double seconds = 0;      // wall time of the loop
   std::string run_dir;     // output.dir
   std::string last_sample; // path of the last sample grid
@@ -21,6 +28,14 @@ struct FitResult {
 //   samples/step-NNNNNN.png (8x8 grid of G(fixed noise), BatchNorm in eval mode), g.pt, checkpoints/step-NNNNNN.pt.
 // Logs through spdlog's default logger. On the CPU with a fixed config and seed, metrics.csv is byte-identical from
 // run to run apart from the images_per_s column.
-FitResult fit(const Config& config);
+//
+// Resuming (`resume_from` names a full checkpoint whose identity keys equal config's): loads G, D, both Adam states,
+// the fixed noise and the RNG states, restarts the loader at the checkpoint's step, keeps metrics.csv rows up to that
+// step and appends after them. On the CPU the result is the same, byte for byte, as a run never interrupted.
+// Checkpoints go to checkpoints/step-N.pt every checkpoint_every steps and at the end; the newest keep_checkpoints
+// are kept, and checkpoints/latest.pt links the newest.
+// A SIGINT/SIGTERM (see signals.h) ends the run after the current step with a checkpoint and g.pt written.
+// A non-finite loss throws TrainingError without writing a checkpoint of the diverged state.
+FitResult fit(const Config& config, const std::string& resume_from = "");
 
 }  // namespace dcgan

@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include <string>
+#include <vector>
 
 namespace dcgan {
 
@@ -16,6 +17,15 @@ int configure_threads(int requested);
 
 // Seeds the CPU generator and, when present, every CUDA generator.
 void seed_everything(std::uint64_t seed);
+
+// The states of the CPU generator and of every CUDA generator (empty where CUDA is absent).
+struct RngState {
+  torch::Tensor cpu;
+  std::vector<torch::Tensor> cuda;
+};
+RngState capture_rng();
+// Restores states captured by capture_rng(). Throws std::runtime_error when the CUDA device count differs.
+void restore_rng(const RngState& state);
 
 // Waits for the device's queued work (a no-op on the CPU): for timing.
 void synchronize(torch::Device device);

@@ -1,0 +1,225 @@
+// End-to-end tests of exact resume and fault handling on the built binary: SIGKILL then --resume, SIGINT/SIGTERM,
+// an unwritable output folder, a full disk, damaged checkpoints, a changed architecture and a diverging loss.
+#include "dcgan/checkpoint.h"
+#include "dcgan/trainer.h"
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include "cli_util.h"
+
+namespace dcgan {
+namespace {
+
+namespace fs = std::filesystem;
+using test::dcgan_cli;
+
+// Long enough to be killed mid-run: ~300 small steps, checkpoints every 25, logs every 5 (tiny data, 8 batches per
+// epoch, so resume points fall inside epochs).
+const std::string kRun =
+    "train --config configs/tiny.yaml --set train.steps=300 --set model.ngf=16 --set model.ndf=16 "
+    "--set output.checkpoint_every=25 --set output.log_every=5 --set output.sample_every=100";
+
+bool wait_for(const std::string& path, double seconds) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < end) {
+    if (fs::exists(path)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return false;
+}
+
+// Every parameter and buffer of G and D, and the Adam states, of a full checkpoint.
+std::vector<torch::Tensor> all_state(const std::string& checkpoint) {
+  const Config config = read_checkpoint_config(checkpoint);
+  Trainer trainer(config, torch::kCPU);
+  load_checkpoint(checkpoint, trainer);
+  std::vector<torch::Tensor> out;
+  for (torch::nn::Module* m : {static_cast<torch::nn::Module*>(trainer.generator().get()),
+                               static_cast<torch::nn::Module*>(trainer.discriminator().get())}) {
+    for (const auto& p : m->parameters()) out.push_back(p.detach().clone());
+    for (const auto& b : m->buffers()) out.push_back(b.clone());
+  }
+  for (auto* opt : {&trainer.optimizer_g(), &trainer.optimizer_d()}) {
+    for (const auto& p : opt->param_groups()[0].params()) {
+      const auto& st = static_cast<const torch::optim::AdamParamState&>(
+          *opt->state().at(c10::guts::to_string(p.unsafeGetTensorImpl())));
+      out.push_back(st.exp_avg().clone());
+      out.push_back(st.exp_avg_sq().clone());
+      out.push_back(torch::tensor(st.step()));
+    }
+  }
+  return out;
+}
+
+TEST(CliResume, SigkillAtARandomMomentThenResumeIsExact) {
+  test::ScratchDir dir;
+  ASSERT_EQ(dcgan_cli(kRun + " --set output.dir=" + (dir / "ref")).status, 0);
+
+  std::random_device rd;
+  const unsigned seed = rd();
+  std::mt19937 rng(seed);
+  const int delay_ms = std::uniform_int_distribution<int>(0, 400)(rng);
+  SCOPED_TRACE("kill delay " + std::to_string(delay_ms) + " ms after the first checkpoint");
+  fs::create_directories(dir / "cap");
+  const pid_t pid = test::spawn_cli(kRun + " --set output.dir=" + (dir / "run"), dir / "cap");
+  ASSERT_TRUE(wait_for(dir / "run/checkpoints/latest.pt", 60));
+  std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+  ::kill(pid, SIGKILL);
+  ASSERT_EQ(test::wait_status(pid), 128 + SIGKILL) << "the run ended before it could be killed; lengthen kRun";
+  const int64_t killed_at = load_generator(find_checkpoint(dir / "run")).at.step;
+  EXPECT_LT(killed_at, 300);
+
+  const auto resumed = dcgan_cli("train --resume " + (dir / "run"));
+  ASSERT_EQ(resumed.status, 0) << resumed.err;
+  EXPECT_NE(resumed.out.find("resuming from"), std::string::npos);
+  EXPECT_EQ(test::metrics_without_timing(dir / "run/metrics.csv"),
+            test::metrics_without_timing(dir / "ref/metrics.csv"));
+  const auto a = all_state(dir / "ref/checkpoints/step-000300.pt"), b = all_state(dir / "run/checkpoints/step-000300.pt");
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(torch::equal(a[i], b[i])) << "tensor " << i;
+  EXPECT_EQ(test::slurp(dir / "ref/samples/step-000300.png"), test::slurp(dir / "run/samples/step-000300.png"));
+}
+
+TEST(CliResume, SigintAndSigtermCheckpointAndExitWith130And143) {
+  for (const int sig : {SIGINT, SIGTERM}) {
+    test::ScratchDir dir;
+    fs::create_directories(dir / "cap");
+    const pid_t pid = test::spawn_cli(kRun + " --set train.steps=100000 --set output.dir=" + (dir / "run"), dir / "cap");
+    ASSERT_TRUE(wait_for(dir / "run/checkpoints/latest.pt", 60));
+    ::kill(pid, sig);
+    EXPECT_EQ(test::wait_status(pid), 128 + sig);
+    const std::string out = test::slurp(dir / "cap/out");
+    EXPECT_NE(out.find("resume with: dcgan train --resume " + (dir / "run")), std::string::npos) << out;
+    const auto loaded = load_generator(find_checkpoint(dir / "run"));
+    EXPECT_GT(loaded.at.step, 25);  // the stop wrote a checkpoint of its own, after the first periodic one
+    EXPECT_TRUE(fs::exists(dir / "run/g.pt"));
+    const auto more = dcgan_cli("train --resume " + (dir / "run") + " --set train.steps=" +
+                                std::to_string(loaded.at.step + 3));
+    EXPECT_EQ(more.status, 0) << more.err;
+  }
+}
+
+TEST(CliResume, SecondSigintExitsAtOnceLeavingTheLastCheckpointIntact) {
+  // Slow steps (64x64, tutorial widths, about a second each here), a checkpoint after every one.
+  test::ScratchDir dir;
+  fs::create_directories(dir / "cap");
+  const pid_t pid = test::spawn_cli(
+      "train --config configs/tiny.yaml --set data.image_size=64 --set model.ngf=64 --set model.ndf=64 "
+      "--set train.steps=100000 --set output.checkpoint_every=1 --set output.dir=" + (dir / "run"),
+      dir / "cap");
+  ASSERT_TRUE(wait_for(dir / "run/checkpoints/latest.pt", 120));
+  const std::string before = fs::read_symlink(dir / "run/checkpoints/latest.pt").string();
+  ::kill(pid, SIGINT);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (test::slurp(dir / "cap/err").find("stopping after this step") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  const auto second = std::chrono::steady_clock::now();
+  ::kill(pid, SIGINT);
+  EXPECT_EQ(test::wait_status(pid), 130);
+  const double exit_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - second).count();
+  EXPECT_LT(exit_seconds, 0.3) << "the second Ctrl-C must not wait for the step";
+  EXPECT_NE(test::slurp(dir / "cap/err").find("second interrupt"), std::string::npos);
+  // The checkpoint that latest.pt named before the signals is intact and loadable.
+  const std::string latest = find_checkpoint(dir / "run");
+  EXPECT_NO_THROW(load_generator(latest));
+  EXPECT_NO_THROW(load_generator((dir / "run/checkpoints/") + before));
+}
+
+TEST(CliResume, UnwritableOutputFolderIsOneLineError) {
+  test::ScratchDir dir;
+  std::ofstream(dir / "file") << "x";
+  const auto r = dcgan_cli("train --config configs/tiny.yaml --set output.dir=" + (dir / "file/run"));
+  EXPECT_NE(r.status, 0);
+  EXPECT_EQ(test::count_lines(r.err), 1) << r.err;
+  EXPECT_NE(r.err.find("file/run: cannot create directory"), std::string::npos) << r.err;
+}
+
+TEST(CliResume, FullDiskStopsTheRunAndKeepsThePreviousCheckpoint) {
+  test::ScratchDir dir;
+  const std::string run = dir / "run";
+  ASSERT_EQ(dcgan_cli("train --config configs/tiny.yaml --set train.steps=6 --set output.dir=" + run).status, 0);
+  const auto before = test::slurp(run + "/checkpoints/step-000006.pt");
+  // A 200 KiB file-size limit: samples and logs fit, a checkpoint (~425 KB) does not: write() fails with EFBIG.
+  const std::string cmd = "ulimit -f 200; exec '" + std::string(DCGAN_BINARY) + "' train --resume " + run +
+                          " --set train.steps=12";
+  test::ScratchDir cap;
+  const int raw = std::system(("cd '" + std::string(DCGAN_SOURCE_DIR) + "' && bash -c \"" + cmd + "\" >'" +
+                               (cap / "out") + "' 2>'" + (cap / "err") + "'")
+                                  .c_str());
+  const std::string err = test::slurp(cap / "err");
+  EXPECT_NE(WEXITSTATUS(raw), 0);
+  EXPECT_EQ(test::count_lines(err), 1) << err;
+  EXPECT_NE(err.find("step-000012.pt: cannot write"), std::string::npos) << err;
+  EXPECT_EQ(test::slurp(run + "/checkpoints/step-000006.pt"), before);
+  EXPECT_FALSE(fs::exists(run + "/checkpoints/step-000012.pt"));
+  for (const auto& e : fs::directory_iterator(run + "/checkpoints"))
+    EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << e.path();
+  EXPECT_EQ(load_generator(find_checkpoint(run)).at.step, 6);
+}
+
+TEST(CliResume, DamagedCheckpointsAreOneLineErrors) {
+  test::ScratchDir dir;
+  const std::string run = dir / "run";
+  ASSERT_EQ(dcgan_cli("train --config configs/tiny.yaml --set train.steps=6 --set output.dir=" + run).status, 0);
+  const std::string ckpt = run + "/checkpoints/step-000006.pt";
+  const std::string bytes = test::slurp(ckpt);
+  std::ofstream(dir / "truncated.pt", std::ios::binary) << bytes.substr(0, bytes.size() / 3);
+  std::mt19937 rng(1);
+  std::string noise(4096, '\0');
+  for (char& c : noise) c = static_cast<char>(rng());
+  std::ofstream(dir / "random.pt", std::ios::binary) << noise;
+  for (const std::string f : {"truncated.pt", "random.pt"}) {
+    for (const std::string& cmd : std::vector<std::string>{"train --resume ", "sample --out " + (dir / "x.png") + " --ckpt "}) {
+      const auto r = dcgan_cli(cmd + (dir / f));
+      EXPECT_NE(r.status, 0) << cmd << f;
+      EXPECT_EQ(test::count_lines(r.err), 1) << r.err;
+      EXPECT_NE(r.err.find(f + ": "), std::string::npos) << r.err;
+    }
+  }
+}
+
+TEST(CliResume, ChangedArchitectureIsRefusedNamingBothValues) {
+  test::ScratchDir dir;
+  const std::string run = dir / "run";
+  ASSERT_EQ(dcgan_cli("train --config configs/tiny.yaml --set train.steps=6 --set output.dir=" + run).status, 0);
+  const auto r = dcgan_cli("train --resume " + run + " --set model.ngf=16 --set data.image_size=64");
+  EXPECT_NE(r.status, 0);
+  EXPECT_EQ(test::count_lines(r.err), 1) << r.err;
+  EXPECT_NE(r.err.find("data.image_size: 32 -> 64"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("model.ngf: 8 -> 16"), std::string::npos) << r.err;
+  // Harmless keys may change.
+  const auto ok = dcgan_cli("train --resume " + run + " --set train.steps=8 --set output.log_every=1");
+  EXPECT_EQ(ok.status, 0) << ok.err;
+}
+
+TEST(CliResume, NonFiniteLossStopsNamingTheStepAndKeepsTheLastGoodCheckpoint) {
+  test::ScratchDir dir;
+  // lr is an identity key, so a resume cannot change it: diverge a fresh run.
+  const auto nan = dcgan_cli("train --config configs/tiny.yaml --set train.lr=1e30 --set train.steps=50 "
+                             "--set output.checkpoint_every=1 --set output.dir=" + (dir / "nan"));
+  EXPECT_NE(nan.status, 0);
+  EXPECT_EQ(test::count_lines(nan.err), 1) << nan.err;
+  EXPECT_NE(nan.err.find("the loss is not finite"), std::string::npos) << nan.err;
+  EXPECT_NE(nan.err.find("step "), std::string::npos) << nan.err;
+  EXPECT_FALSE(fs::exists(dir / "nan/g.pt"));
+  // Whatever checkpoint was written before the divergence holds finite weights and is the one the error names
+  // (an lr of 1e30 diverges in step 1, before any: then the error says so).
+  if (fs::exists(dir / "nan/checkpoints/latest.pt")) {
+    const std::string last = find_checkpoint(dir / "nan");
+    EXPECT_NE(nan.err.find(fs::path(last).filename().string()), std::string::npos) << nan.err;
+    for (const auto& p : load_generator(last).generator->parameters())
+      EXPECT_TRUE(torch::isfinite(p).all().item<bool>());
+  } else {
+    EXPECT_NE(nan.err.find("step 1: "), std::string::npos) << nan.err;
+    EXPECT_NE(nan.err.find("Last good checkpoint: none yet"), std::string::npos) << nan.err;
+  }
+}
+
+}  // namespace
+}  // namespace dcgan
