@@ -186,6 +186,7 @@ LoadedGenerator load_generator(const std::string& path) {
     out.at = h.at;
     out.config = h.config;
     out.generator = Generator(GeneratorOptions()
+                                  .transpose_via_conv(true)  // the CPU's fast path; callers may switch it per device
                                   .nz(out.config.model.nz)
                                   .ngf(out.config.model.ngf)
                                   .channels(out.config.data.channels)

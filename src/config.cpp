@@ -111,6 +111,9 @@ const std::vector<Field>& fields() {
       make_field("train.seed", &C::train, &TrainConfig::seed, "RNG seed (tutorial: 999)"),
       make_field("train.device", &C::train, &TrainConfig::device, "auto | cpu | cuda | cuda:N"),
       make_field("train.threads", &C::train, &TrainConfig::threads, "CPU threads, 0 = all cores"),
+      make_field("train.transpose_via_conv", &C::train, &TrainConfig::transpose_via_conv,
+                 "auto | true | false: G's ConvTranspose2d via conv kernels"),
+      make_field("train.channels_last", &C::train, &TrainConfig::channels_last, "auto | true | false: NHWC layout"),
       make_field("output.dir", &C::output, &OutputConfig::dir, "run directory"),
       make_field("output.log_every", &C::output, &OutputConfig::log_every, "steps between log lines"),
       make_field("output.sample_every", &C::output, &OutputConfig::sample_every, "steps between sample grids"),
@@ -232,6 +235,11 @@ void validate(const Config& c) {
   need(std::regex_match(t.device, device_re), "train.device",
        fmt::format("must be auto, cpu, cuda or cuda:N, got '{}'", t.device));
   need(t.threads >= 0, "train.threads", fmt::format("must be 0 (all cores) or more, got {}", t.threads));
+  for (const auto& [key, value] : {std::pair<const char*, const std::string&>{"train.transpose_via_conv",
+                                                                              t.transpose_via_conv},
+                                   {"train.channels_last", t.channels_last}})
+    need(value == "auto" || value == "true" || value == "false", key,
+         fmt::format("must be auto, true or false, got '{}'", value));
 
   const auto& o = c.output;
   need(!o.dir.empty(), "output.dir", "must not be empty");

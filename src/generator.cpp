@@ -1,6 +1,7 @@
 // Generator: the DCGAN tutorial's generator network.
 #include "dcgan/generator.h"
 
+#include "dcgan/conv_transpose.h"
 #include "dcgan/init.h"
 
 namespace dcgan {
@@ -29,16 +30,21 @@ GeneratorImpl::GeneratorImpl(const GeneratorOptions& opts) : options(opts) {
   const int64_t k = hidden_blocks_for(options.image_size());
   int64_t width = options.ngf() << k;
   main = torch::nn::Sequential();
-  main->push_back(up(options.nz(), width, 1, 0));
+  auto push_up = [&](int64_t in, int64_t out, int64_t stride, int64_t padding) {
+    auto conv = up(in, out, stride, padding);
+    up_layers_.push_back({main->size(), conv, stride, padding});
+    main->push_back(conv);
+  };
+  push_up(options.nz(), width, 1, 0);
   main->push_back(torch::nn::BatchNorm2d(width));
   main->push_back(torch::nn::ReLU(torch::nn::ReLUOptions(true)));
   for (int64_t i = 0; i < k; ++i) {
-    main->push_back(up(width, width / 2, 2, 1));
+    push_up(width, width / 2, 2, 1);
     main->push_back(torch::nn::BatchNorm2d(width / 2));
     main->push_back(torch::nn::ReLU(torch::nn::ReLUOptions(true)));
     width /= 2;
   }
-  main->push_back(up(width, options.channels(), 2, 1));
+  push_up(width, options.channels(), 2, 1);
   main->push_back(torch::nn::Tanh());
   register_module("main", main);
   reset_parameters();
@@ -50,7 +56,19 @@ torch::Tensor GeneratorImpl::forward(torch::Tensor z) {
   if (z.dim() == 2) z = z.view({z.size(0), z.size(1), 1, 1});
   TORCH_CHECK(z.dim() == 4 && z.size(1) == options.nz() && z.size(2) == 1 && z.size(3) == 1,
               "Generator: expected noise of shape [N, ", options.nz(), ", 1, 1], got ", z.sizes());
-  return main->forward(z);
+  if (!options.transpose_via_conv()) return main->forward(z);
+  torch::Tensor x = z;
+  std::size_t i = 0, next_up = 0;
+  for (auto& layer : *main) {
+    if (next_up < up_layers_.size() && up_layers_[next_up].index == i) {
+      const UpLayer& l = up_layers_[next_up++];
+      x = conv_transpose2d_via_conv(x, l.conv->weight, l.stride, l.padding);
+    } else {
+      x = layer.forward(x);
+    }
+    ++i;
+  }
+  return x;
 }
 
 }  // namespace dcgan

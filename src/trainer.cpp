@@ -6,8 +6,12 @@
 namespace dcgan {
 namespace {
 
-GeneratorOptions generator_options(const Config& cfg) {
+// "auto" -> `auto_value`; "true"/"false" as written (validate() admits nothing else).
+bool resolve_switch(const std::string& value, bool auto_value) { return value == "auto" ? auto_value : value == "true"; }
+
+GeneratorOptions generator_options(const Config& cfg, torch::Device device) {
   return GeneratorOptions()
+      .transpose_via_conv(resolve_switch(cfg.train.transpose_via_conv, device.is_cpu()))
       .nz(cfg.model.nz)
       .ngf(cfg.model.ngf)
       .channels(cfg.data.channels)
@@ -27,11 +31,33 @@ torch::Tensor bce(const torch::Tensor& logits, double label) {
   return torch::binary_cross_entropy_with_logits(logits, torch::full_like(logits, label));
 }
 
-// Moves `m` to `device` first, so that the optimizer holds the parameters that will be trained.
-std::vector<torch::Tensor> parameters_on(torch::nn::Module& m, torch::Device device) {
+// Moves `m` to `device` (and its 4-d weights to channels_last when asked) before the optimizer takes the
+// parameters that will be trained.
+std::vector<torch::Tensor> parameters_on(torch::nn::Module& m, torch::Device device, bool channels_last) {
   m.to(device);
+  if (channels_last) {
+    torch::NoGradGuard no_grad;
+    for (auto& p : m.parameters())
+      if (p.dim() == 4) p.set_data(p.data().contiguous(torch::MemoryFormat::ChannelsLast));
+  }
   return m.parameters();
 }
+
+// Turns off requires_grad of a module's parameters for its lifetime.
+class FrozenParameters {
+ public:
+  explicit FrozenParameters(torch::nn::Module& m) : params_(m.parameters()) {
+    for (auto& p : params_) p.requires_grad_(false);
+  }
+  ~FrozenParameters() {
+    for (auto& p : params_) p.requires_grad_(true);
+  }
+  FrozenParameters(const FrozenParameters&) = delete;
+  FrozenParameters& operator=(const FrozenParameters&) = delete;
+
+ private:
+  std::vector<torch::Tensor> params_;
+};
 
 }  // namespace
 
@@ -45,10 +71,11 @@ torch::Tensor to_training_batch(const Batch& batch, const ImageShape& shape, tor
 
 Trainer::Trainer(const Config& cfg, torch::Device device)
     : device_(device),
-      g_(generator_options(cfg)),
+      channels_last_(resolve_switch(cfg.train.channels_last, true)),
+      g_(generator_options(cfg, device)),
       d_(discriminator_options(cfg)),
-      opt_g_(parameters_on(*g_, device), adam_options(cfg.train)),
-      opt_d_(parameters_on(*d_, device), adam_options(cfg.train)) {}
+      opt_g_(parameters_on(*g_, device, channels_last_), adam_options(cfg.train)),
+      opt_d_(parameters_on(*d_, device, channels_last_), adam_options(cfg.train)) {}
 
 torch::Tensor Trainer::update_d(const torch::Tensor& real, const torch::Tensor& noise, StepStats& stats) {
   d_->zero_grad();
@@ -70,9 +97,13 @@ torch::Tensor Trainer::update_d(const torch::Tensor& real, const torch::Tensor& 
 
 void Trainer::update_g(const torch::Tensor& fake, StepStats& stats) {
   g_->zero_grad();
-  const torch::Tensor out = d_->forward(fake);
-  const torch::Tensor err = bce(out, 1.0);
-  err.backward();
+  torch::Tensor out, err;
+  {
+    const FrozenParameters frozen(*d_);
+    out = d_->forward(fake);
+    err = bce(out, 1.0);
+    err.backward();
+  }
   opt_g_.step();
 
   stats.loss_g = err.detach();
@@ -82,7 +113,8 @@ void Trainer::update_g(const torch::Tensor& fake, StepStats& stats) {
 StepStats Trainer::step(const torch::Tensor& real) {
   StepStats stats;
   const torch::Tensor noise = torch::randn({real.size(0), nz(), 1, 1}, real.options());
-  const torch::Tensor fake = update_d(real, noise, stats);
+  const torch::Tensor input = channels_last_ ? real.contiguous(torch::MemoryFormat::ChannelsLast) : real;
+  const torch::Tensor fake = update_d(input, noise, stats);
   update_g(fake, stats);
   return stats;
 }

@@ -63,7 +63,7 @@ void publish_checkpoint(const std::string& run_dir, int64_t step, int keep);
 std::string find_checkpoint(const std::string& run_dir_or_file);
 
 struct LoadedGenerator {
-  Generator generator{nullptr};  // on the CPU, in eval mode
+  Generator generator{nullptr};  // on the CPU, in eval mode, transposed convolutions via conv kernels
   Config config;                 // the run's resolved config
   std::string kind;              // "generator" or "checkpoint"
   TrainingPosition at;

@@ -46,6 +46,10 @@ struct TrainConfig {
   std::int64_t seed = 999;   // tutorial: manualSeed = 999
   std::string device = "auto";  // auto | cpu | cuda | cuda:N; auto picks CUDA when it is available
   int threads = 0;           // CPU threads for LibTorch; 0 = all cores (LibTorch alone would use 1 here)
+  // Speed settings: the same math, different kernels (results differ only by float rounding). auto | true | false;
+  // auto picks what measured faster on the device (docs/performance.md).
+  std::string transpose_via_conv = "auto";  // G's transposed convolutions through conv kernels (auto: on the CPU)
+  std::string channels_last = "auto";       // NHWC activations and weights (auto: on; measured faster on the CPU)
 };
 
 // What a run writes and how often (intervals in training steps).

@@ -10,6 +10,9 @@ struct GeneratorOptions {
   TORCH_ARG(int64_t, ngf) = 64;         // feature maps of the last hidden block (tutorial: ngf = 64)
   TORCH_ARG(int64_t, channels) = 3;     // output channels (tutorial: nc = 3)
   TORCH_ARG(int64_t, image_size) = 64;  // 32, 64 or 128
+  // Run the transposed convolutions through conv_transpose2d_via_conv (the fast CPU path); the parameters and
+  // their names stay those of ConvTranspose2d either way.
+  TORCH_ARG(bool, transpose_via_conv) = false;
 };
 
 // z [N, nz] or [N, nz, 1, 1] -> images [N, channels, image_size, image_size] in [-1, 1] (tanh).
@@ -25,6 +28,14 @@ class GeneratorImpl : public torch::nn::Module {
 
   GeneratorOptions options;
   torch::nn::Sequential main{nullptr};
+
+ private:
+  struct UpLayer {
+    std::size_t index;  // position in main
+    torch::nn::ConvTranspose2d conv;
+    int64_t stride, padding;
+  };
+  std::vector<UpLayer> up_layers_;
 };
 TORCH_MODULE(Generator);
 

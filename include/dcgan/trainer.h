@@ -29,7 +29,8 @@ torch::Tensor to_training_batch(const Batch& batch, const ImageShape& shape, tor
 class Trainer {
  public:
   // Builds G then D (each initialised with dcgan_init, drawing from the global generator in that order, as the
-  // tutorial does) on `device`, with Adam(lr, (beta1, beta2)) for each.
+  // tutorial does) on `device`, with Adam(lr, (beta1, beta2)) for each. Applies train.transpose_via_conv and
+  // train.channels_last as resolved for `device`.
   Trainer(const Config& cfg, torch::Device device);
 
   // One step on `real` ([B, C, S, S] floats in [-1, 1] on the device): update_d, then update_g on the same fake
@@ -40,7 +41,8 @@ class Trainer {
   // G's weights do not change. Returns G(noise), still attached to G's graph, for update_g.
   torch::Tensor update_d(const torch::Tensor& real, const torch::Tensor& noise, StepStats& stats);
   // G update: D on `fake` with label 1 (the non-saturating loss of Goodfellow et al. 2014), G's optimizer steps.
-  // D's optimizer is not stepped, so D's weights do not change.
+  // D's optimizer is not stepped, so D's weights do not change. D's weight gradients, which the tutorial computes
+  // here and the next D update discards, are not computed (D's parameters stop requiring grad for this pass).
   void update_g(const torch::Tensor& fake, StepStats& stats);
 
   Generator& generator() { return g_; }
@@ -49,9 +51,11 @@ class Trainer {
   torch::optim::Adam& optimizer_d() { return opt_d_; }
   torch::Device device() const { return device_; }
   int64_t nz() const { return g_->options.nz(); }
+  bool channels_last() const { return channels_last_; }
 
  private:
   torch::Device device_;
+  bool channels_last_;
   Generator g_;
   Discriminator d_;
   torch::optim::Adam opt_g_;

@@ -24,6 +24,7 @@ struct BenchStepOptions {
   int steps = 5;          // timed steps
   int warmup = 2;         // untimed steps first (allocator, kernel selection)
   std::string device = "auto";
+  std::vector<std::string> sets;  // config overrides, e.g. train.channels_last=true
 };
 
 struct BenchDataOptions {
@@ -51,6 +52,7 @@ int run_bench_step(const BenchStepOptions& o) {
   config.train.batch_size = o.batch;
   config.train.device = o.device;
   config.train.threads = o.threads;
+  for (const auto& s : o.sets) apply_override(config, s);
   validate(config);
   const int threads = configure_threads(o.threads);
   const torch::Device device = resolve_device(o.device);
@@ -120,6 +122,8 @@ Command add_bench(CLI::App& root) {
   app->add_option("--steps", step->steps, "Timed steps")->check(CLI::Range(1, 1000000))->capture_default_str();
   app->add_option("--warmup", step->warmup, "Untimed steps first")->check(CLI::Range(0, 1000))->capture_default_str();
   app->add_option("--device", step->device, "auto | cpu | cuda | cuda:N")->capture_default_str();
+  app->add_option("-s,--set", step->sets, "Config override, e.g. train.channels_last=true (repeatable)")
+      ->type_name("KEY=VALUE");
   app->require_subcommand(0, 1);
 
   CLI::App* sub = app->add_subcommand("data", "Time reading batches the way training does (last line: images_per_s=...)");

@@ -31,6 +31,7 @@ int run_sample(const SampleOptions& opts) {
   torch::manual_seed(static_cast<uint64_t>(opts.seed));
   const torch::Tensor noise = torch::randn({opts.n, loaded.config.model.nz, 1, 1});
   Generator& g = loaded.generator;
+  g->options.transpose_via_conv(device.is_cpu());
   g->to(device);
   g->eval();
   torch::Tensor images;

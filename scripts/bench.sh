@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Speed comparison with the Python reference peer, in one run on this machine:
+#  1. the full training step (dcgan bench) against ref_dcgan.py plain and --tuned: same batch, threads and
+#     image size, interleaved rounds, medians and ratios, and the fraction of the CPU ceiling;
+#  2. peak resident memory of each (/usr/bin/time -v);
+#  3. start-up: `dcgan sample --ckpt g.pt -n 64` against the same in Python (scripts/py/sample_ref.py).
+#   scripts/bench.sh [--rounds R] [--steps S] [--batch B] [--threads T] [--device D]
+# The peer: $DCGAN_REF, else ../shared/bench/ref_dcgan.py. Python: /usr/bin/python3 with Debian's python3-torch.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds=3 steps=5 batch=128 threads=2 device=cpu size=64
+while [ $# -gt 0 ]; do
+  case $1 in
+    --rounds) rounds=$2; shift 2 ;;
+    --steps) steps=$2; shift 2 ;;
+    --batch) batch=$2; shift 2 ;;
+    --threads) threads=$2; shift 2 ;;
+    --device) device=$2; shift 2 ;;
+    *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+ref=${DCGAN_REF:-../shared/bench/ref_dcgan.py}
+[ -f "$ref" ] || { echo "bench.sh: reference peer not found at $ref (set DCGAN_REF)" >&2; exit 2; }
+py=${DCGAN_PYTHON:-/usr/bin/python3}
+"$py" -c 'import torch' 2>/dev/null || { echo "bench.sh: $py cannot import torch (apt-get install python3-torch)" >&2; exit 2; }
+[ -x build/dcgan ] || bash scripts/build.sh >/dev/null
+# 2.5 GFLOP per 64x64 image per step; ~140 GFLOP/s from a 2048^2 sgemm on this 2-core machine (issue 5).
+ceiling=${DCGAN_CEILING_IMAGES_PER_S:-55}
+
+last() { sed -n 's/.*images_per_s=\([0-9.]*\).*/\1/p' | tail -n 1; }
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+declare -a ours plain tuned
+echo "== training step: batch $batch, ${size}x${size}x3, $threads threads, $steps timed steps, $rounds rounds, device $device"
+for r in $(seq "$rounds"); do
+  o=$(build/dcgan bench --batch "$batch" --threads "$threads" --image-size $size --steps "$steps" --device "$device" | last)
+  p=$("$py" "$ref" --batch "$batch" --threads "$threads" --steps "$steps" --device "$device" | last)
+  t=$("$py" "$ref" --batch "$batch" --threads "$threads" --steps "$steps" --device "$device" --tuned | last)
+  echo "round $r: dcgan $o  peer $p  peer --tuned $t images/s"
+  ours+=("$o"); plain+=("$p"); tuned+=("$t")
+done
+mo=$(printf '%s\n' "${ours[@]}" | median)
+mp=$(printf '%s\n' "${plain[@]}" | median)
+mt=$(printf '%s\n' "${tuned[@]}" | median)
+awk -v o="$mo" -v p="$mp" -v t="$mt" -v c="$ceiling" 'BEGIN {
+  printf "median images/s: dcgan %.1f | peer %.1f | peer --tuned %.1f\n", o, p, t
+  printf "ratios: dcgan/peer %.2fx | dcgan/peer --tuned %.2fx | dcgan/ceiling(%s) %.0f%%\n", o/p, o/t, c, 100*o/c }'
+
+echo "== peak resident memory (batch $batch, $steps steps)"
+rss() { /usr/bin/time -v "$@" 2>&1 >/dev/null | sed -n 's/.*Maximum resident set size (kbytes): //p'; }
+ro=$(rss build/dcgan bench --batch "$batch" --threads "$threads" --image-size $size --steps "$steps" --device "$device")
+rp=$(rss "$py" "$ref" --batch "$batch" --threads "$threads" --steps "$steps" --device "$device")
+rt=$(rss "$py" "$ref" --batch "$batch" --threads "$threads" --steps "$steps" --device "$device" --tuned)
+awk -v o="$ro" -v p="$rp" -v t="$rt" 'BEGIN {
+  printf "max RSS MiB: dcgan %.0f | peer %.0f | peer --tuned %.0f\n", o/1024, p/1024, t/1024 }'
+
+echo "== start-up: 64 samples from a 64x64 tutorial-size generator, process start to PNG written"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+build/dcgan train --set data.format=synthetic --set data.synthetic_count=8 --set train.batch_size=8 \
+  --set train.steps=1 --set train.threads="$threads" --set output.dir="$work/run" >/dev/null
+"$py" scripts/py/sample_ref.py --init "$work/g.pth"
+now() { date +%s.%N; }
+declare -a cs ps
+for r in $(seq "$rounds"); do
+  t0=$(now); build/dcgan sample --ckpt "$work/run/g.pt" -n 64 --out "$work/c.png" --device cpu >/dev/null; t1=$(now)
+  OMP_NUM_THREADS=$threads "$py" scripts/py/sample_ref.py "$work/g.pth" "$work/p.png"; t2=$(now)
+  c=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", b - a}')
+  p=$(awk -v a="$t1" -v b="$t2" 'BEGIN {printf "%.3f", b - a}')
+  echo "round $r: dcgan sample ${c}s  python ${p}s"
+  cs+=("$c"); ps+=("$p")
+done
+mc=$(printf '%s\n' "${cs[@]}" | median)
+mpy=$(printf '%s\n' "${ps[@]}" | median)
+awk -v c="$mc" -v p="$mpy" 'BEGIN { printf "median seconds: dcgan sample %.3f | python %.3f | python/dcgan %.1fx\n", c, p, p/c }'

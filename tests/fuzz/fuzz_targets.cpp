@@ -1,0 +1,107 @@
+// Fuzz targets: arbitrary bytes into each loader, through an in-memory file (memfd) so that paths work unchanged.
+#include "fuzz_targets.h"
+
+#include "dcgan/checkpoint.h"
+#include "dcgan/config.h"
+#include "dcgan/data/cache.h"
+#include "dcgan/data/cifar10.h"
+#include "dcgan/data/idx.h"
+
+#include <stdexcept>
+#include <string>
+#include <sys/mman.h>
+#include <unistd.h>
+
+namespace dcgan::fuzz {
+namespace {
+
+// The bytes as a file at /proc/self/fd/N (a memfd), closed when the object goes away.
+class MemFile {
+ public:
+  MemFile(const std::uint8_t* data, std::size_t size) {
+    fd_ = ::memfd_create("dcgan-fuzz", MFD_CLOEXEC);
+    if (fd_ < 0) throw std::runtime_error("memfd_create failed");
+    for (std::size_t done = 0; done < size;) {
+      const ssize_t n = ::write(fd_, data + done, size - done);
+      if (n <= 0) throw std::runtime_error("memfd write failed");
+      done += static_cast<std::size_t>(n);
+    }
+    path_ = "/proc/self/fd/" + std::to_string(fd_);
+  }
+  ~MemFile() { ::close(fd_); }
+  MemFile(const MemFile&) = delete;
+  MemFile& operator=(const MemFile&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  int fd_ = -1;
+  std::string path_;
+};
+
+}  // namespace
+
+void config_loader(const std::uint8_t* data, std::size_t size) {
+  try {
+    Config c;
+    load_config_yaml(c, std::string(reinterpret_cast<const char*>(data), size), "fuzz");
+    validate(c);
+    Config back;
+    load_config_yaml(back, to_yaml(c), "round trip");
+    if (to_yaml(back) != to_yaml(c)) throw std::logic_error("config YAML round trip differs");
+  } catch (const ConfigError&) {
+  }
+}
+
+void idx_reader(const std::uint8_t* data, std::size_t size) {
+  const MemFile f(data, size);
+  try {
+    read_idx_images(f.path());
+  } catch (const DataError&) {
+  }
+  try {
+    read_idx_labels(f.path());
+  } catch (const DataError&) {
+  }
+}
+
+void cifar10_reader(const std::uint8_t* data, std::size_t size) {
+  const MemFile f(data, size);
+  try {
+    const Cifar10Records r = read_cifar10(f.path());
+    if (r.labels.size() != static_cast<std::size_t>(r.count)) throw std::logic_error("label count mismatch");
+  } catch (const DataError&) {
+  }
+}
+
+void cache_reader(const std::uint8_t* data, std::size_t size) {
+  const MemFile f(data, size);
+  try {
+    const CacheInfo info = read_cache_info(f.path());
+    const auto ds = open_cache(f.path(), info.shape, "/nonexistent-source");
+    std::vector<std::uint8_t> item(static_cast<std::size_t>(ds->shape().bytes()));
+    if (ds->size() > 0) {
+      ds->read(0, item.data());
+      ds->read(ds->size() - 1, item.data());
+    }
+  } catch (const DataError&) {
+  }
+}
+
+void checkpoint_loader(const std::uint8_t* data, std::size_t size) {
+  const MemFile f(data, size);
+  try {
+    load_generator(f.path());
+  } catch (const CheckpointError&) {
+  }
+}
+
+const std::vector<NamedTarget>& targets() {
+  static const std::vector<NamedTarget> all = {{"config", config_loader},
+                                               {"idx", idx_reader},
+                                               {"cifar10", cifar10_reader},
+                                               {"cache", cache_reader},
+                                               {"checkpoint", checkpoint_loader}};
+  return all;
+}
+
+}  // namespace dcgan::fuzz
