@@ -20,7 +20,7 @@ if ((${#missing[@]})); then apt-get update -qq && apt-get install -y -qq --no-in
 generator=()
 command -v ninja >/dev/null && [ ! -f build-fuzz/CMakeCache.txt ] && generator=(-G Ninja)
 CXX=clang++-14 cmake -S . -B build-fuzz "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDCGAN_FUZZ=ON \
-  -DDCGAN_BUILD_TESTS=OFF -DDCGAN_USE_PCH=OFF
+  -DDCGAN_BUILD_TESTS=OFF
 cmake --build build-fuzz --parallel "$(nproc)" --target $(printf 'fuzz_%s ' "${targets[@]}")
 
 export ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1

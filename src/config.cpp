@@ -8,7 +8,6 @@
 #include <fmt/format.h>
 #include <fstream>
 #include <functional>
-#include <regex>
 #include <sstream>
 
 namespace dcgan {
@@ -231,8 +230,8 @@ void validate(const Config& c) {
   need(std::isfinite(t.lr) && t.lr > 0, "train.lr", fmt::format("must be a positive number, got {}", t.lr));
   need(t.beta1 >= 0 && t.beta1 < 1, "train.beta1", fmt::format("must be in [0, 1), got {}", t.beta1));
   need(t.beta2 >= 0 && t.beta2 < 1, "train.beta2", fmt::format("must be in [0, 1), got {}", t.beta2));
-  static const std::regex device_re("auto|cpu|cuda(:[0-9]+)?");
-  need(std::regex_match(t.device, device_re), "train.device",
+  int cuda_index = 0;
+  need(parse_device_spec(t.device, &cuda_index), "train.device",
        fmt::format("must be auto, cpu, cuda or cuda:N, got '{}'", t.device));
   need(t.threads >= 0, "train.threads", fmt::format("must be 0 (all cores) or more, got {}", t.threads));
   for (const auto& [key, value] : {std::pair<const char*, const std::string&>{"train.transpose_via_conv",
@@ -271,6 +270,20 @@ std::string to_yaml(const Config& cfg) {
   }
   out << YAML::EndMap << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
+}
+
+bool parse_device_spec(const std::string& spec, int* cuda_index) {
+  *cuda_index = -1;
+  if (spec == "auto" || spec == "cpu") return true;
+  if (spec == "cuda") {
+    *cuda_index = 0;
+    return true;
+  }
+  if (spec.rfind("cuda:", 0) != 0 || spec.size() == 5 || spec.size() > 9) return false;
+  const std::string digits = spec.substr(5);
+  if (digits.find_first_not_of("0123456789") != std::string::npos) return false;
+  *cuda_index = std::stoi(digits);
+  return true;
 }
 
 bool is_identity_key(const std::string& key) {

@@ -1,9 +1,10 @@
 // Runtime: device choice, CPU threads, and LibTorch-version differences.
 #include "dcgan/runtime.h"
 
+#include "dcgan/config.h"
+
 #include <torch/version.h>
 
-#include <regex>
 #include <sched.h>
 #include <stdexcept>
 #include <thread>
@@ -13,13 +14,11 @@ namespace dcgan {
 torch::Device resolve_device(const std::string& spec) {
   if (spec == "auto") return cuda_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
   if (spec == "cpu") return torch::Device(torch::kCPU);
-  static const std::regex cuda_re("cuda(:([0-9]+))?");
-  std::smatch m;
-  if (!std::regex_match(spec, m, cuda_re))
+  int index = -1;
+  if (!parse_device_spec(spec, &index) || index < 0)
     throw std::runtime_error("train.device: must be auto, cpu, cuda or cuda:N, got '" + spec + "'");
   if (!cuda_available())
     throw std::runtime_error("train.device: '" + spec + "' asked for, but this LibTorch build has no usable CUDA device");
-  const int index = m[2].matched ? std::stoi(m[2].str()) : 0;
   const int count = static_cast<int>(torch::cuda::device_count());
   if (index >= count)
     throw std::runtime_error("train.device: '" + spec + "' asked for, but only " + std::to_string(count) +

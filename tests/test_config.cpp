@@ -140,6 +140,18 @@ TEST(Config, ShippedConfigsLoadAndValidate) {
   }
 }
 
+TEST(Config, DeviceSpecs) {
+  int index = 7;
+  EXPECT_TRUE(parse_device_spec("auto", &index));
+  EXPECT_EQ(index, -1);
+  EXPECT_TRUE(parse_device_spec("cuda", &index));
+  EXPECT_EQ(index, 0);
+  EXPECT_TRUE(parse_device_spec("cuda:3", &index));
+  EXPECT_EQ(index, 3);
+  for (const char* bad : {"cuda:", "cuda:x", "gpu", "cuda:1:2", "CPU", "cuda:99999999"})
+    EXPECT_FALSE(parse_device_spec(bad, &index)) << bad;
+}
+
 TEST(Config, IdentityKeysTellExperimentsApart) {
   Config a, b;
   b.train.steps = 99;

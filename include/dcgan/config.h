@@ -94,6 +94,10 @@ void validate(const Config& cfg);
 // The whole config as YAML, loadable by load_config_yaml.
 std::string to_yaml(const Config& cfg);
 
+// Parses a device setting: "auto", "cpu", "cuda" or "cuda:N". Returns false for anything else; sets *cuda_index to
+// N for "cuda:N", 0 for "cuda" and -1 otherwise.
+bool parse_device_spec(const std::string& spec, int* cuda_index);
+
 // Keys whose change makes a checkpoint a different experiment (the model, the data, the optimisation); a resume
 // with any of them changed is refused. Every other key (intervals, total steps, device, threads) may change.
 bool is_identity_key(const std::string& key);
