@@ -176,14 +176,19 @@ void load_config_yaml(Config& cfg, const std::string& yaml, const std::string& o
   }
   if (root.IsNull()) return;  // an empty file keeps the defaults
   if (!root.IsMap()) throw ConfigError(fmt::format("{}: expected a mapping of sections at the top level", origin));
+  // Keys must be plain scalars: YAML also allows null, sequence and mapping keys ("? [a]: 1"), which name nothing.
+  auto key_of = [&](const YAML::Node& key, const std::string& where) {
+    if (!key.IsScalar()) throw ConfigError(fmt::format("{}: {}: keys must be plain names", origin, where));
+    return key.Scalar();
+  };
   for (const auto& section : root) {
-    const std::string sname = section.first.as<std::string>();
+    const std::string sname = key_of(section.first, "top level");
     if (sname != "data" && sname != "model" && sname != "train" && sname != "output")
       fail(origin, sname, "unknown section (sections: data, model, train, output)");
     if (section.second.IsNull()) continue;
     if (!section.second.IsMap()) fail(origin, sname, "expected a mapping of keys");
     for (const auto& kv : section.second) {
-      const std::string key = sname + "." + kv.first.as<std::string>();
+      const std::string key = sname + "." + key_of(kv.first, sname);
       if (!kv.second.IsScalar() && !kv.second.IsNull()) fail(origin, key, "expected a single value");
       set_checked(cfg, origin, key, kv.second.IsNull() ? std::string() : kv.second.Scalar());
     }

@@ -79,6 +79,11 @@ TEST(Config, BadValuesAreErrorsNamingTheKey) {
             std::string::npos);
   EXPECT_NE(error_of([&] { load_config_yaml(c, "model: {nz: 1", "f.yaml"); }).find("f.yaml: invalid YAML"),
             std::string::npos);
+  // Found by fuzzing: a complex (non-scalar) key threw yaml-cpp's bad conversion past the ConfigError handler.
+  EXPECT_NE(error_of([&] { load_config_yaml(c, "data:\n? path: x\n", "f.yaml"); }).find("keys must be plain names"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { load_config_yaml(c, "? [a, b]\n: 1\n", "f.yaml"); }).find("keys must be plain names"),
+            std::string::npos);
 }
 
 TEST(Config, ValidationNamesKeyAndRule) {

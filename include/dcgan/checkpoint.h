@@ -69,8 +69,10 @@ struct LoadedGenerator {
   TrainingPosition at;
 };
 
-// Loads the generator from a g.pt or a full checkpoint. Throws CheckpointError for a missing, truncated or foreign
-// file, or one whose weights do not fit the recorded architecture.
+// Loads the generator from a g.pt or a full checkpoint. Throws CheckpointError for a missing, truncated, damaged
+// (zip CRC or names) or foreign file, or one whose weights do not fit the recorded architecture. A file crafted to
+// pass those checks reaches LibTorch's TorchScript importer: treat checkpoints from others as code, as torch.load's
+// own documentation advises.
 LoadedGenerator load_generator(const std::string& path);
 
 }  // namespace dcgan
