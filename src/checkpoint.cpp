@@ -1,20 +1,15 @@
 // Checkpoints: g.pt and full training checkpoints.
 #include "dcgan/checkpoint.h"
 
+#include "dcgan/archive_check.h"
 #include "dcgan/files.h"
 #include "dcgan/runtime.h"
 #include "dcgan/trainer.h"
 
 #include <fmt/format.h>
 
-#include <zlib.h>
-
 #include <algorithm>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <vector>
 #include <sstream>
 
 namespace dcgan {
@@ -84,72 +79,10 @@ void save_checkpoint(const std::string& path, Trainer& trainer, const Config& co
 
 namespace {
 
-std::uint32_t le16(const unsigned char* p) { return p[0] | (p[1] << 8); }
-std::uint32_t le32(const unsigned char* p) {
-  return p[0] | (p[1] << 8) | (p[2] << 16) | (static_cast<std::uint32_t>(p[3]) << 24);
-}
-
-// Checks the zip container of a torch archive before LibTorch parses it: the central directory is in bounds, every
-// entry's local name matches the directory's, and its bytes (inflated where deflated) match its CRC-32. LibTorch's reader does not check CRCs, and its TorchScript type parser can
-// crash on damaged content (found by fuzzing: tests/fuzz/checkpoint/crash-*), so a damaged file must be refused here.
-// Returns an empty string when the file is sound, else the problem.
-std::string zip_problem(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  const std::string bytes((std::istreambuf_iterator<char>(in)), {});
-  const auto* b = reinterpret_cast<const unsigned char*>(bytes.data());
-  const std::size_t n = bytes.size();
-  if (n < 22) return "too short for a torch archive";
-  std::size_t eocd = std::string::npos;
-  for (std::size_t i = n - 22 + 1; i-- > 0 && n - i <= 22 + 65535;)
-    if (le32(b + i) == 0x06054b50) {
-      eocd = i;
-      break;
-    }
-  if (eocd == std::string::npos) return "no zip directory (truncated, or not a torch archive)";
-  const std::uint32_t entries = le16(b + eocd + 10), dir_size = le32(b + eocd + 12), dir_offset = le32(b + eocd + 16);
-  if (entries == 0xFFFF || dir_offset == 0xFFFFFFFFu) return "";  // zip64: beyond this check, left to LibTorch
-  if (static_cast<std::uint64_t>(dir_offset) + dir_size > eocd) return "zip directory out of bounds";
-  std::size_t p = dir_offset;
-  for (std::uint32_t e = 0; e < entries; ++e) {
-    if (p + 46 > eocd || le32(b + p) != 0x02014b50) return "damaged zip directory";
-    const std::uint32_t method = le16(b + p + 10), crc = le32(b + p + 16), size = le32(b + p + 20);
-    const std::uint32_t unpacked_size = le32(b + p + 24);
-    const std::uint32_t name_len = le16(b + p + 28), extra_len = le16(b + p + 30), comment_len = le16(b + p + 32);
-    const std::uint32_t local = le32(b + p + 42);
-    if (static_cast<std::uint64_t>(local) + 30 > n || le32(b + local) != 0x04034b50) return "damaged zip entry header";
-    const std::uint32_t local_name_len = le16(b + local + 26);
-    if (p + 46 + name_len > eocd || local_name_len != name_len || local + 30 + name_len > n ||
-        std::memcmp(b + p + 46, b + local + 30, name_len) != 0)
-      return "zip entry names disagree (damaged file)";
-    const std::uint64_t data = static_cast<std::uint64_t>(local) + 30 + local_name_len + le16(b + local + 28);
-    if (data + size > n) return "zip entry out of bounds (truncated file)";
-    if (method == 0) {
-      if (crc32(0L, b + data, size) != crc) return "CRC mismatch (damaged file)";
-    } else if (method == 8) {  // deflate: LibTorch compresses its code entries
-      if (unpacked_size > (64u << 20)) return "implausible zip entry size";
-      std::vector<unsigned char> out(unpacked_size);
-      z_stream zs{};
-      if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) return "cannot inflate";
-      zs.next_in = const_cast<unsigned char*>(b + data);
-      zs.avail_in = size;
-      zs.next_out = out.data();
-      zs.avail_out = unpacked_size;
-      const int rc = inflate(&zs, Z_FINISH);
-      const bool ok = rc == Z_STREAM_END && zs.total_out == unpacked_size;
-      inflateEnd(&zs);
-      if (!ok || crc32(0L, out.data(), unpacked_size) != crc) return "CRC mismatch (damaged file)";
-    } else {
-      return "unsupported zip compression method " + std::to_string(method);
-    }
-    p += 46 + name_len + extra_len + comment_len;
-  }
-  return "";
-}
-
 torch::serialize::InputArchive open_archive(const std::string& path, torch::Device device) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) throw CheckpointError(fmt::format("{}: no such file", path));
-  if (const std::string problem = zip_problem(path); !problem.empty())
+  if (const std::string problem = torch_archive_problem(path); !problem.empty())
     throw CheckpointError(fmt::format("{}: not a readable checkpoint ({})", path, problem));
   torch::serialize::InputArchive archive;
   try {
