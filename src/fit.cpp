@@ -137,12 +137,7 @@ FitResult fit(const Config& config, const std::string& resume_from) {
   }
   const auto data = open_dataset(config.data, static_cast<uint64_t>(config.train.seed));
   const ImageShape shape = data->shape();
-  LoaderOptions loader_options;
-  loader_options.batch_size = config.train.batch_size;
-  loader_options.seed = static_cast<uint64_t>(config.train.seed);
-  loader_options.strict = config.data.strict;
-  loader_options.first_batch = start_step;  // one batch per step
-  Loader loader(*data, loader_options);
+  Loader loader(*data, loader_options_for(config, /*first_batch=*/start_step));  // one batch per step
   const int64_t per_epoch = loader.batches_per_epoch();
   const int64_t total = config.train.steps > 0 ? config.train.steps : config.train.epochs * per_epoch;
   const int64_t epochs = (total + per_epoch - 1) / per_epoch;

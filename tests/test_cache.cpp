@@ -16,15 +16,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string data_error(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const DataError& e) {
-    return e.what();
-  }
-  return "";
-}
-
 std::vector<uint8_t> item(const Dataset& d, int64_t i) {
   std::vector<uint8_t> out(static_cast<std::size_t>(d.shape().bytes()));
   d.read(i, out.data());
@@ -89,17 +80,17 @@ TEST(Cache, RefusesForeignDamagedMismatchedAndStaleCaches) {
   const ImageShape shape{3, 32, 32};
 
   std::ofstream(dir / "foreign.cache") << "GIF89a not a cache at all";
-  EXPECT_NE(data_error([&] { open_cache(dir / "foreign.cache", shape, ""); }).find("not a dcgan cache"),
+  EXPECT_NE(test::message_of<DataError>([&] { open_cache(dir / "foreign.cache", shape, ""); }).find("not a dcgan cache"),
             std::string::npos);
 
-  EXPECT_NE(data_error([&] { open_cache(cache, {1, 32, 32}, ""); }).find("the config wants 32x32 with 1"),
+  EXPECT_NE(test::message_of<DataError>([&] { open_cache(cache, {1, 32, 32}, ""); }).find("the config wants 32x32 with 1"),
             std::string::npos);
-  EXPECT_NE(data_error([&] { open_cache(cache, {3, 64, 64}, ""); }).find("holds 32x32 images"), std::string::npos);
+  EXPECT_NE(test::message_of<DataError>([&] { open_cache(cache, {3, 64, 64}, ""); }).find("holds 32x32 images"), std::string::npos);
 
   // Truncated.
   fs::copy_file(cache, dir / "short.cache");
   fs::resize_file(dir / "short.cache", fs::file_size(cache) - 100);
-  EXPECT_NE(data_error([&] { open_cache(dir / "short.cache", shape, ""); }).find("truncated"), std::string::npos);
+  EXPECT_NE(test::message_of<DataError>([&] { open_cache(dir / "short.cache", shape, ""); }).find("truncated"), std::string::npos);
 
   // One payload byte flipped.
   fs::copy_file(cache, dir / "flip.cache");
@@ -108,14 +99,14 @@ TEST(Cache, RefusesForeignDamagedMismatchedAndStaleCaches) {
     f.seekp(kCacheHeaderBytes + 10);
     f.put('\x7f');
   }
-  EXPECT_NE(data_error([&] { open_cache(dir / "flip.cache", shape, ""); }).find("payload checksum mismatch"),
+  EXPECT_NE(test::message_of<DataError>([&] { open_cache(dir / "flip.cache", shape, ""); }).find("payload checksum mismatch"),
             std::string::npos);
 
   // A new file in the source folder makes the cache stale.
   EXPECT_NO_THROW(open_cache(cache, shape, ""));
   fs::copy_file(celeba + "/000004.jpg", dir / "imgs/000004.jpg");
-  EXPECT_NE(data_error([&] { open_cache(cache, shape, ""); }).find("stale cache"), std::string::npos);
-  EXPECT_NE(data_error([&] { open_cache(cache, shape, dir / "imgs"); }).find("changed since it was prepared"),
+  EXPECT_NE(test::message_of<DataError>([&] { open_cache(cache, shape, ""); }).find("stale cache"), std::string::npos);
+  EXPECT_NE(test::message_of<DataError>([&] { open_cache(cache, shape, dir / "imgs"); }).find("changed since it was prepared"),
             std::string::npos);
 }
 
@@ -138,7 +129,7 @@ TEST(Cache, OpenDatasetUsesDataCacheAndFormatAuto) {
   EXPECT_EQ(detect_format(direct.path), "cache");
   EXPECT_EQ(item(*open_dataset(direct, 0), 255), item(*source, 255));
   cfg.cache = dir / "missing.cache";
-  EXPECT_NE(data_error([&] { open_dataset(cfg, 0); }).find("no such cache; make it with: dcgan prepare"),
+  EXPECT_NE(test::message_of<DataError>([&] { open_dataset(cfg, 0); }).find("no such cache; make it with: dcgan prepare"),
             std::string::npos);
 }
 

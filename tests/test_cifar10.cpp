@@ -12,15 +12,6 @@ namespace {
 
 const std::string kCifar = test::source_path("tests/data/cifar10/data_batch_1_first100.bin");
 
-std::string data_error(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const DataError& e) {
-    return e.what();
-  }
-  return "";
-}
-
 TEST(Cifar10, ReadsTheRealSample) {
   const Cifar10Records r = read_cifar10(kCifar);
   EXPECT_EQ(r.count, 100);
@@ -62,12 +53,12 @@ TEST(Cifar10, FolderOfBatchesInOrder) {
 TEST(Cifar10, BadFilesAreErrorsNamingTheFile) {
   test::ScratchDir dir;
   std::ofstream(dir / "short.bin", std::ios::binary) << std::string(3073 * 2 + 5, 'x');
-  EXPECT_NE(data_error([&] { read_cifar10(dir / "short.bin"); }).find("short.bin: 6151 bytes is not a whole number"),
+  EXPECT_NE(test::message_of<DataError>([&] { read_cifar10(dir / "short.bin"); }).find("short.bin: 6151 bytes is not a whole number"),
             std::string::npos);
   std::ofstream(dir / "empty.bin", std::ios::binary);
-  EXPECT_NE(data_error([&] { read_cifar10(dir / "empty.bin"); }).find("empty.bin: 0 bytes"), std::string::npos);
+  EXPECT_NE(test::message_of<DataError>([&] { read_cifar10(dir / "empty.bin"); }).find("empty.bin: 0 bytes"), std::string::npos);
   std::filesystem::create_directories(dir / "nothing");
-  EXPECT_NE(data_error([&] { read_cifar10(dir / "nothing"); }).find("no data_batch_*.bin"), std::string::npos);
+  EXPECT_NE(test::message_of<DataError>([&] { read_cifar10(dir / "nothing"); }).find("no data_batch_*.bin"), std::string::npos);
 }
 
 }  // namespace

@@ -10,15 +10,6 @@
 namespace dcgan {
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "";
-}
-
 TEST(Config, DefaultsAreTheTutorials) {
   const Config c;
   EXPECT_EQ(c.data.image_size, 64);
@@ -59,30 +50,30 @@ TEST(Config, SetOverridesAfterTheFile) {
 
 TEST(Config, UnknownKeysAreErrorsNamingTheKey) {
   Config c;
-  EXPECT_NE(error_of([&] { load_config_yaml(c, "train: {learning_rate: 0.1}", "f.yaml"); })
+  EXPECT_NE(test::message_of<ConfigError>([&] { load_config_yaml(c, "train: {learning_rate: 0.1}", "f.yaml"); })
                 .find("f.yaml: train.learning_rate: unknown key"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { load_config_yaml(c, "optim: {lr: 0.1}", "f.yaml"); }).find("optim: unknown section"),
+  EXPECT_NE(test::message_of<ConfigError>([&] { load_config_yaml(c, "optim: {lr: 0.1}", "f.yaml"); }).find("optim: unknown section"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { apply_override(c, "model.width=3"); }).find("model.width: unknown key"), std::string::npos);
-  EXPECT_NE(error_of([&] { apply_override(c, "novalue"); }).find("expected section.key=value"), std::string::npos);
+  EXPECT_NE(test::message_of<ConfigError>([&] { apply_override(c, "model.width=3"); }).find("model.width: unknown key"), std::string::npos);
+  EXPECT_NE(test::message_of<ConfigError>([&] { apply_override(c, "novalue"); }).find("expected section.key=value"), std::string::npos);
 }
 
 TEST(Config, BadValuesAreErrorsNamingTheKey) {
   Config c;
-  EXPECT_NE(error_of([&] { apply_override(c, "train.batch_size=abc"); }).find("train.batch_size: expected an integer"),
+  EXPECT_NE(test::message_of<ConfigError>([&] { apply_override(c, "train.batch_size=abc"); }).find("train.batch_size: expected an integer"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { apply_override(c, "train.lr=fast"); }).find("train.lr: expected a number"),
+  EXPECT_NE(test::message_of<ConfigError>([&] { apply_override(c, "train.lr=fast"); }).find("train.lr: expected a number"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { load_config_yaml(c, "model: {nz: [1, 2]}", "f.yaml"); })
+  EXPECT_NE(test::message_of<ConfigError>([&] { load_config_yaml(c, "model: {nz: [1, 2]}", "f.yaml"); })
                 .find("model.nz: expected a single value"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { load_config_yaml(c, "model: {nz: 1", "f.yaml"); }).find("f.yaml: invalid YAML"),
+  EXPECT_NE(test::message_of<ConfigError>([&] { load_config_yaml(c, "model: {nz: 1", "f.yaml"); }).find("f.yaml: invalid YAML"),
             std::string::npos);
   // Found by fuzzing: a complex (non-scalar) key threw yaml-cpp's bad conversion past the ConfigError handler.
-  EXPECT_NE(error_of([&] { load_config_yaml(c, "data:\n? path: x\n", "f.yaml"); }).find("keys must be plain names"),
+  EXPECT_NE(test::message_of<ConfigError>([&] { load_config_yaml(c, "data:\n? path: x\n", "f.yaml"); }).find("keys must be plain names"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { load_config_yaml(c, "? [a, b]\n: 1\n", "f.yaml"); }).find("keys must be plain names"),
+  EXPECT_NE(test::message_of<ConfigError>([&] { load_config_yaml(c, "? [a, b]\n: 1\n", "f.yaml"); }).find("keys must be plain names"),
             std::string::npos);
 }
 
@@ -91,7 +82,7 @@ TEST(Config, ValidationNamesKeyAndRule) {
     Config c;
     c.data.path = "x";
     apply_override(c, set);
-    return error_of([&] { validate(c); });
+    return test::message_of<ConfigError>([&] { validate(c); });
   };
   EXPECT_NE(invalid("data.image_size=48").find("data.image_size: must be 32, 64 or 128"), std::string::npos);
   EXPECT_NE(invalid("data.channels=2").find("data.channels: must be 1 or 3"), std::string::npos);
@@ -107,7 +98,7 @@ TEST(Config, ValidationNamesKeyAndRule) {
             std::string::npos);
   EXPECT_EQ(invalid("data.format=synthetic"), "");
   EXPECT_EQ(invalid("data.format=cifar10"), "");
-  EXPECT_NE(error_of([] {
+  EXPECT_NE(test::message_of<ConfigError>([] {
               Config c;
               apply_override(c, "data.strict=maybe");
             }).find("data.strict: expected true or false"),
@@ -129,11 +120,11 @@ TEST(Config, YamlRoundTripIsExact) {
 
 TEST(Config, FileErrorsNameTheFile) {
   Config c;
-  EXPECT_NE(error_of([&] { load_config_file(c, "/nonexistent/cfg.yaml"); }).find("/nonexistent/cfg.yaml: cannot open"),
+  EXPECT_NE(test::message_of<ConfigError>([&] { load_config_file(c, "/nonexistent/cfg.yaml"); }).find("/nonexistent/cfg.yaml: cannot open"),
             std::string::npos);
   test::ScratchDir dir;
   std::ofstream(dir / "bad.yaml") << "train:\n  epochs: many\n";
-  EXPECT_NE(error_of([&] { load_config_file(c, dir / "bad.yaml"); }).find("bad.yaml: train.epochs: expected an integer"),
+  EXPECT_NE(test::message_of<ConfigError>([&] { load_config_file(c, dir / "bad.yaml"); }).find("bad.yaml: train.epochs: expected an integer"),
             std::string::npos);
 }
 

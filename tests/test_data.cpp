@@ -22,15 +22,6 @@ namespace {
 const std::string kMnist = test::source_path("tests/data/mnist/t10k-images-256-idx3-ubyte.gz");
 const std::string kCeleba = test::source_path("tests/data/celeba");
 
-std::string data_error(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const DataError& e) {
-    return e.what();
-  }
-  return "";
-}
-
 TEST(Idx, ReadsTheMnistSampleExactly) {
   const IdxImages images = read_idx_images(kMnist);
   EXPECT_EQ(images.count, 256);
@@ -63,14 +54,14 @@ TEST(Idx, TruncatedAndForeignFilesAreErrorsNamingTheFile) {
   test::ScratchDir dir;
   std::string header = {0, 0, 8, 3, 0, 0, 0, 5, 0, 0, 0, 28, 0, 0, 0, 28};
   std::ofstream(dir / "short.idx", std::ios::binary) << header << std::string(100, '\0');
-  EXPECT_NE(data_error([&] { read_idx_images(dir / "short.idx"); }).find("short.idx: truncated idx file"),
+  EXPECT_NE(test::message_of<DataError>([&] { read_idx_images(dir / "short.idx"); }).find("short.idx: truncated idx file"),
             std::string::npos);
   std::ofstream(dir / "labels.idx", std::ios::binary) << std::string{0, 0, 8, 1, 0, 0, 0, 1} << 'x';
-  EXPECT_NE(data_error([&] { read_idx_images(dir / "labels.idx"); }).find("labels.idx: truncated idx file"),
+  EXPECT_NE(test::message_of<DataError>([&] { read_idx_images(dir / "labels.idx"); }).find("labels.idx: truncated idx file"),
             std::string::npos);
   std::ofstream(dir / "labels2.idx", std::ios::binary) << std::string{0, 0, 8, 1, 0, 0, 0, 9} << std::string(9, 'x');
-  EXPECT_NE(data_error([&] { read_idx_images(dir / "labels2.idx"); }).find("magic 0x00000801"), std::string::npos);
-  EXPECT_NE(data_error([&] { read_idx_images(dir / "none.gz"); }).find("none.gz: cannot open"), std::string::npos);
+  EXPECT_NE(test::message_of<DataError>([&] { read_idx_images(dir / "labels2.idx"); }).find("magic 0x00000801"), std::string::npos);
+  EXPECT_NE(test::message_of<DataError>([&] { read_idx_images(dir / "none.gz"); }).find("none.gz: cannot open"), std::string::npos);
 }
 
 TEST(Idx, DatasetResizesToTheTrainingSize) {
@@ -106,13 +97,13 @@ TEST(ImageFolder, EmptyMissingAndCorruptAreErrorsNamingThePath) {
   test::ScratchDir dir;
   std::filesystem::create_directories(dir / "empty/sub");
   std::ofstream(dir / "empty/sub/notes.txt") << "hello";
-  EXPECT_NE(data_error([&] { list_image_files(dir / "empty"); }).find("empty: no images found"), std::string::npos);
-  EXPECT_NE(data_error([&] { list_image_files(dir / "nope"); }).find("nope: not a directory"), std::string::npos);
+  EXPECT_NE(test::message_of<DataError>([&] { list_image_files(dir / "empty"); }).find("empty: no images found"), std::string::npos);
+  EXPECT_NE(test::message_of<DataError>([&] { list_image_files(dir / "nope"); }).find("nope: not a directory"), std::string::npos);
   std::filesystem::create_directories(dir / "bad");
   std::ofstream(dir / "bad/fake.png") << "not a png";
   const auto data = open_image_folder(dir / "bad", 32, 3);
   std::vector<uint8_t> item(3 * 32 * 32);
-  EXPECT_NE(data_error([&] { data->read(0, item.data()); }).find("fake.png: cannot decode image"), std::string::npos);
+  EXPECT_NE(test::message_of<DataError>([&] { data->read(0, item.data()); }).find("fake.png: cannot decode image"), std::string::npos);
   EXPECT_THROW(data->read(0, item.data()), UnreadableImage);
 
   // An image under 8 pixels a side is not skipped: it stops the run.
@@ -189,10 +180,10 @@ TEST(OpenDataset, ChoosesTheSourceAndRejectsBadPaths) {
   cfg.path = kCeleba;
   EXPECT_EQ(open_dataset(cfg, 0)->size(), 8);
   cfg.format = "idx";
-  EXPECT_NE(data_error([&] { open_dataset(cfg, 0); }).find("is a directory"), std::string::npos);
+  EXPECT_NE(test::message_of<DataError>([&] { open_dataset(cfg, 0); }).find("is a directory"), std::string::npos);
   cfg.format = "auto";
   cfg.path = "/no/such/data";
-  EXPECT_EQ(data_error([&] { open_dataset(cfg, 0); }), "/no/such/data: no such file or directory");
+  EXPECT_EQ(test::message_of<DataError>([&] { open_dataset(cfg, 0); }), "/no/such/data: no such file or directory");
   cfg.format = "synthetic";
   cfg.synthetic_count = 17;
   EXPECT_EQ(open_dataset(cfg, 0)->size(), 17);

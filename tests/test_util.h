@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <string>
 
 namespace dcgan::test {
@@ -39,6 +40,17 @@ class ScratchDir {
  private:
   std::filesystem::path path_;
 };
+
+// The what() of the E that `f` throws, or "" when it throws none.
+template <class E>
+std::string message_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const E& e) {
+    return e.what();
+  }
+  return "";
+}
 
 inline std::string source_path(const std::string& relative) { return std::string(DCGAN_SOURCE_DIR) + "/" + relative; }
 

@@ -88,10 +88,7 @@ int run_bench_data(const BenchDataOptions& o) {
   configure_threads(o.threads);
   const auto data = open_dataset(config.data, static_cast<uint64_t>(config.train.seed));
   const ImageShape shape = data->shape();
-  LoaderOptions lo;
-  lo.batch_size = config.train.batch_size;
-  lo.seed = static_cast<uint64_t>(config.train.seed);
-  lo.strict = config.data.strict;
+  const LoaderOptions lo = loader_options_for(config);
   Loader loader(*data, lo);
   // The first batch pays for thread start and cold caches; time the ones after it, each turned into the float
   // tensor training consumes.

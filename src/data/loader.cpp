@@ -1,6 +1,8 @@
 // Loader: seeded shuffling and background batch assembly.
 #include "dcgan/data/loader.h"
 
+#include "dcgan/config.h"
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -26,6 +28,15 @@ std::vector<std::int64_t> epoch_permutation(std::int64_t n, std::uint64_t seed, 
     std::swap(perm[static_cast<std::size_t>(i)], perm[static_cast<std::size_t>(j)]);
   }
   return perm;
+}
+
+LoaderOptions loader_options_for(const Config& config, std::int64_t first_batch) {
+  LoaderOptions o;
+  o.batch_size = config.train.batch_size;
+  o.seed = static_cast<std::uint64_t>(config.train.seed);
+  o.strict = config.data.strict;
+  o.first_batch = first_batch;
+  return o;
 }
 
 Loader::Loader(const Dataset& data, const LoaderOptions& options) : data_(data), options_(options) {

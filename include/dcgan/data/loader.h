@@ -14,6 +14,8 @@
 
 namespace dcgan {
 
+struct Config;
+
 // The order of epoch `epoch`: a permutation of 0..n-1 that depends only on (n, seed, epoch).
 // Fisher-Yates driven by SplitMix64, so it is the same on every platform and standard library.
 std::vector<std::int64_t> epoch_permutation(std::int64_t n, std::uint64_t seed, std::int64_t epoch);
@@ -32,6 +34,9 @@ struct LoaderOptions {
   int prefetch = 2;              // batches assembled ahead of the consumer
   bool strict = false;           // an UnreadableImage stops the run instead of being skipped
 };
+
+// The loader settings a config asks for (batch size, seed, strictness), starting at `first_batch`.
+LoaderOptions loader_options_for(const Config& config, std::int64_t first_batch = 0);
 
 // Yields the batches of epoch 0, 1, 2 ... without end; each epoch visits epoch_permutation() in order in
 // chunks of `batch_size` and drops the last partial chunk (as the tutorial's fixed-size batches do).
