@@ -137,8 +137,7 @@ FitResult fit(const Config& config, const std::string& resume_from) {
   }
   const auto data = open_dataset(config.data, static_cast<uint64_t>(config.train.seed));
   const ImageShape shape = data->shape();
-  Loader loader(*data, loader_options_for(config, /*first_batch=*/start_step));  // one batch per step
-  const int64_t per_epoch = loader.batches_per_epoch();
+  const int64_t per_epoch = Loader::batches_per_epoch(*data, config.train.batch_size);  // throws when < 1
   const int64_t total = config.train.steps > 0 ? config.train.steps : config.train.epochs * per_epoch;
   const int64_t epochs = (total + per_epoch - 1) / per_epoch;
 
@@ -150,6 +149,8 @@ FitResult fit(const Config& config, const std::string& resume_from) {
   const bool resuming = !resume_from.empty();
   if (resuming) truncate_metrics(dir + "/metrics.csv", start_step);
   LogFile log_file(dir + "/train.log", /*truncate=*/!resuming);
+  // Constructed after the log file, so destroyed (its worker joined) before the worker's warnings lose their sink.
+  Loader loader(*data, loader_options_for(config, /*first_batch=*/start_step));  // one batch per step
   std::ofstream csv(dir + "/metrics.csv", resuming ? std::ios::app : std::ios::trunc);
   if (!csv) throw FileError(dir + "/metrics.csv: cannot open for writing");
   if (!resuming) csv << "step,epoch,loss_d,loss_g,d_x,d_g_z1,d_g_z2,images_per_s\n";

@@ -39,13 +39,17 @@ LoaderOptions loader_options_for(const Config& config, std::int64_t first_batch)
   return o;
 }
 
-Loader::Loader(const Dataset& data, const LoaderOptions& options) : data_(data), options_(options) {
-  if (options.batch_size <= 0)
-    throw DataError(fmt::format("train.batch_size: must be at least 1, got {}", options.batch_size));
-  batches_per_epoch_ = data.size() / options.batch_size;
-  if (batches_per_epoch_ == 0)
+std::int64_t Loader::batches_per_epoch(const Dataset& data, int batch_size) {
+  if (batch_size <= 0) throw DataError(fmt::format("train.batch_size: must be at least 1, got {}", batch_size));
+  const std::int64_t n = data.size() / batch_size;
+  if (n == 0)
     throw DataError(fmt::format("{}: {} images, fewer than one batch of {} (lower train.batch_size)", data.describe(),
-                                data.size(), options.batch_size));
+                                data.size(), batch_size));
+  return n;
+}
+
+Loader::Loader(const Dataset& data, const LoaderOptions& options) : data_(data), options_(options) {
+  batches_per_epoch_ = batches_per_epoch(data, options.batch_size);
   unreadable_.assign(static_cast<std::size_t>(data.size()), 0);
   worker_ = std::thread([this] { work(); });
 }

@@ -50,6 +50,8 @@ class Loader {
   Loader& operator=(const Loader&) = delete;
 
   std::int64_t batches_per_epoch() const { return batches_per_epoch_; }
+  // Full batches of `batch_size` in `data`; throws DataError when there is not even one.
+  static std::int64_t batches_per_epoch(const Dataset& data, int batch_size);
   // Blocks until the next batch is ready.
   Batch next();
   // Total seconds next() has spent waiting for the worker.
