@@ -78,7 +78,7 @@ Trainer::Trainer(const Config& cfg, torch::Device device)
       opt_d_(parameters_on(*d_, device, channels_last_), adam_options(cfg.train)) {}
 
 torch::Tensor Trainer::update_d(const torch::Tensor& real, const torch::Tensor& noise, StepStats& stats) {
-  d_->zero_grad();
+  d_->zero_grad(/*set_to_none=*/true);
   const torch::Tensor out_real = d_->forward(real);
   const torch::Tensor err_real = bce(out_real, 1.0);
   err_real.backward();
@@ -96,7 +96,7 @@ torch::Tensor Trainer::update_d(const torch::Tensor& real, const torch::Tensor& 
 }
 
 void Trainer::update_g(const torch::Tensor& fake, StepStats& stats) {
-  g_->zero_grad();
+  g_->zero_grad(/*set_to_none=*/true);
   torch::Tensor out, err;
   {
     const FrozenParameters frozen(*d_);

@@ -38,6 +38,7 @@ class Trainer {
   StepStats step(const torch::Tensor& real);
 
   // D update: D on real (label 1), D on G(noise).detach() (label 0), both gradients summed, D's optimizer steps.
+  // Gradients are reset to undefined rather than zero-filled before each update (PyTorch 2's default).
   // G's weights do not change. Returns G(noise), still attached to G's graph, for update_g.
   torch::Tensor update_d(const torch::Tensor& real, const torch::Tensor& noise, StepStats& stats);
   // G update: D on `fake` with label 1 (the non-saturating loss of Goodfellow et al. 2014), G's optimizer steps.
