@@ -17,12 +17,7 @@ class ArchiveCheckTest : public test::Seeded {
  protected:
   void SetUp() override {
     test::Seeded::SetUp();
-    Config config;
-    config.data.format = "synthetic";
-    config.data.image_size = 32;
-    config.model.ngf = 2;
-    config.model.ndf = 2;
-    config.model.nz = 4;
+    const Config config = test::small_config(32, 3, 4, 2);
     Trainer t(config, torch::kCPU);
     save_generator(dir / "g.pt", t.generator(), config, {0, 0});
     std::ifstream in(dir / "g.pt", std::ios::binary);

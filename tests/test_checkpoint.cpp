@@ -13,15 +13,7 @@ namespace {
 
 class CheckpointTest : public test::Seeded {
  protected:
-  CheckpointTest() {
-    config.data.format = "synthetic";
-    config.data.image_size = 32;
-    config.data.channels = 1;
-    config.model.nz = 12;
-    config.model.ngf = 4;
-    config.model.ndf = 4;
-  }
-  Config config;
+  Config config = test::small_config(32, 1, 12, 4);
   test::ScratchDir dir;
 };
 

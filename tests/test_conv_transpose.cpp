@@ -54,12 +54,7 @@ TEST_F(ConvTransposeTest, GradcheckAgainstFiniteDifferences) {
 // and updated weights up to float rounding. The fast trainer also uses channels_last when asked.
 TEST_F(ConvTransposeTest, OneTrainingStepOfTheFastPathEqualsThePlainOne) {
   for (const std::string channels_last : {"false", "true"}) {
-    Config plain_cfg;
-    plain_cfg.data.format = "synthetic";
-    plain_cfg.data.image_size = 32;
-    plain_cfg.model.nz = 16;
-    plain_cfg.model.ngf = 8;
-    plain_cfg.model.ndf = 8;
+    Config plain_cfg = test::small_config(32, 3, 16, 8);
     plain_cfg.train.transpose_via_conv = "false";
     plain_cfg.train.channels_last = "false";
     Config fast_cfg = plain_cfg;

@@ -29,15 +29,7 @@ int64_t adam_steps(torch::optim::Adam& opt) {
 
 class TrainerTest : public test::Seeded {
  protected:
-  TrainerTest() {
-    config.data.format = "synthetic";
-    config.data.image_size = 32;
-    config.data.channels = 3;
-    config.model.nz = 8;
-    config.model.ngf = 4;
-    config.model.ndf = 4;
-  }
-  Config config;
+  Config config = test::small_config(32, 3, 8, 4);
   torch::Tensor real_batch() { return torch::rand({6, 3, 32, 32}) * 2 - 1; }
 };
 

@@ -1,6 +1,8 @@
 // Test helpers: a seeded fixture, scratch directories, paths of the source tree and the built binary.
 #pragma once
 
+#include "dcgan/config.h"
+
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -50,6 +52,19 @@ std::string message_of(const std::function<void()>& f) {
     return e.what();
   }
   return "";
+}
+
+// A small network on the synthetic source, for tests that need a Trainer: image_size x image_size, `channels`,
+// latent size `nz`, widths ngf = ndf = `width`.
+inline Config small_config(int image_size, int channels, int nz, int width) {
+  Config c;
+  c.data.format = "synthetic";
+  c.data.image_size = image_size;
+  c.data.channels = channels;
+  c.model.nz = nz;
+  c.model.ngf = width;
+  c.model.ndf = width;
+  return c;
 }
 
 inline std::string source_path(const std::string& relative) { return std::string(DCGAN_SOURCE_DIR) + "/" + relative; }

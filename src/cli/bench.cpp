@@ -28,11 +28,7 @@ struct BenchStepOptions {
 };
 
 struct BenchDataOptions {
-  std::string config_path;
-  std::vector<std::string> sets;
-  std::string data;
-  int image_size = 64;
-  int channels = 3;
+  DataSourceOptions source;
   int batch = 128;
   int batches = 50;       // timed batches
   int threads = 0;
@@ -75,14 +71,7 @@ int run_bench_step(const BenchStepOptions& o) {
 }
 
 int run_bench_data(const BenchDataOptions& o) {
-  Config config;
-  if (!o.config_path.empty()) load_config_file(config, o.config_path);
-  for (const auto& s : o.sets) apply_override(config, s);
-  if (!o.data.empty()) {
-    config.data.path = o.data;
-    config.data.image_size = o.image_size;
-    config.data.channels = o.channels;
-  }
+  Config config = config_from(o.source);
   if (o.batch > 0) config.train.batch_size = o.batch;
   validate(config);
   configure_threads(o.threads);
@@ -124,27 +113,12 @@ Command add_bench(CLI::App& root) {
   app->require_subcommand(0, 1);
 
   CLI::App* sub = app->add_subcommand("data", "Time reading batches the way training does (last line: images_per_s=...)");
-  auto* config = sub->add_option("-c,--config", data->config_path, "Config whose data section to read")
-                     ->check(CLI::ExistingFile);
-  sub->add_option("-s,--set", data->sets, "Override a config key (repeatable)")->type_name("KEY=VALUE");
-  auto* path = sub->add_option("--data", data->data, "Image folder, idx file, CIFAR-10 batches or cache")
-                   ->excludes(config);
-  sub->add_option("--image-size", data->image_size, "Side of the images (with --data)")
-      ->check(CLI::IsMember({32, 64, 128}))
-      ->capture_default_str()
-      ->needs(path);
-  sub->add_option("--channels", data->channels, "1 or 3 (with --data)")
-      ->check(CLI::IsMember({1, 3}))
-      ->capture_default_str()
-      ->needs(path);
+  add_data_source_options(sub, data->source, "Image folder, idx file, CIFAR-10 batches or cache");
   sub->add_option("--batch", data->batch, "Images per batch")->check(CLI::Range(1, 65536))->capture_default_str();
   sub->add_option("--batches", data->batches, "Timed batches")->check(CLI::Range(1, 1000000))->capture_default_str();
   sub->add_option("--threads", data->threads, "CPU threads for LibTorch (0 = all cores)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  sub->callback([config, path] {
-    if (config->count() == 0 && path->count() == 0) throw CLI::RequiredError("--config or --data");
-  });
   return {app, [app, sub, step, data] { return sub->parsed() ? run_bench_data(*data) : run_bench_step(*step); }};
 }
 

@@ -1,10 +1,13 @@
 // Shared CLI code: subcommand registration, logging set-up and the one-line error handler.
 #pragma once
 
+#include "dcgan/config.h"
+
 #include <CLI/CLI.hpp>
 
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace dcgan::cli {
 
@@ -18,6 +21,19 @@ Command add_train(CLI::App& root);
 Command add_sample(CLI::App& root);
 Command add_prepare(CLI::App& root);
 Command add_bench(CLI::App& root);
+
+// Where `prepare` and `bench data` read from: a config's data section, or a path with a size and channel count.
+struct DataSourceOptions {
+  std::string config_path;        // YAML config whose data.* (and data.cache) to use
+  std::vector<std::string> sets;  // overrides after the file
+  std::string data;               // or: the source path (excludes --config)
+  int image_size = 64;
+  int channels = 3;
+};
+// Registers -c/--config, -s/--set, --data, --image-size, --channels on `app`; one of --config/--data is required.
+void add_data_source_options(CLI::App* app, DataSourceOptions& opts, const std::string& data_help);
+// The config those options describe (not validated).
+Config config_from(const DataSourceOptions& opts);
 
 // Console logging through spdlog to stdout.
 void init_logging();

@@ -14,25 +14,14 @@
 namespace dcgan::cli {
 
 struct PrepareOptions {
-  std::string config_path;        // take data.* (and data.cache as the output) from this config
-  std::vector<std::string> sets;  // overrides after the file
-  std::string data;               // or: the source path
-  int image_size = 64;
-  int channels = 3;
+  DataSourceOptions source;       // a config (its data.cache is the default output) or --data with size/channels
   std::string out;                // the cache to write; default data.cache
   int threads = 0;                // 0 = all cores
   bool strict = false;
 };
 
 int run_prepare(const PrepareOptions& opts) {
-  Config config;
-  if (!opts.config_path.empty()) load_config_file(config, opts.config_path);
-  for (const auto& s : opts.sets) apply_override(config, s);
-  if (!opts.data.empty()) {
-    config.data.path = opts.data;
-    config.data.image_size = opts.image_size;
-    config.data.channels = opts.channels;
-  }
+  Config config = config_from(opts.source);
   if (opts.strict) config.data.strict = true;
   DataConfig source = config.data;
   const std::string out = opts.out.empty() ? source.cache : opts.out;
@@ -55,27 +44,12 @@ Command add_prepare(CLI::App& root) {
   auto opts = std::make_shared<PrepareOptions>();
   CLI::App* app = root.add_subcommand(
       "prepare", "Decode, resize and crop a data set once, on all cores, into a cache that training memory-maps");
-  auto* config = app->add_option("-c,--config", opts->config_path, "Take data.* from this config (output: data.cache)")
-                     ->check(CLI::ExistingFile);
-  app->add_option("-s,--set", opts->sets, "Override a config key (repeatable)")->type_name("KEY=VALUE");
-  auto* data = app->add_option("--data", opts->data, "Source: image folder, idx file or CIFAR-10 batches")
-                   ->excludes(config);
-  app->add_option("--image-size", opts->image_size, "Side of the cached images")
-      ->check(CLI::IsMember({32, 64, 128}))
-      ->capture_default_str()
-      ->needs(data);
-  app->add_option("--channels", opts->channels, "1 (gray) or 3 (RGB)")
-      ->check(CLI::IsMember({1, 3}))
-      ->capture_default_str()
-      ->needs(data);
+  add_data_source_options(app, opts->source, "Source: image folder, idx file or CIFAR-10 batches");
   app->add_option("-o,--out", opts->out, "Cache file to write (default: data.cache of the config)");
   app->add_option("--threads", opts->threads, "Decoding threads (0 = all cores)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   app->add_flag("--strict", opts->strict, "Stop at the first unreadable image instead of skipping it");
-  app->callback([app, config, data] {
-    if (config->count() == 0 && data->count() == 0) throw CLI::RequiredError("--config or --data");
-  });
   return {app, [opts] { return run_prepare(*opts); }};
 }
 
