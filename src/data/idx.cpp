@@ -38,6 +38,20 @@ std::uint32_t be32(const std::uint8_t* p) {
   return (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8) | std::uint32_t(p[3]);
 }
 
+// The whole file, after checking that it holds at least its `header_bytes`-byte header and starts with `magic`;
+// `kind` names what was expected ("idx3-ubyte image file") in the error.
+std::vector<std::uint8_t> read_with_header(const std::string& path, std::size_t header_bytes, std::uint32_t magic,
+                                           const char* kind) {
+  std::vector<std::uint8_t> data = read_all(path);
+  if (data.size() < header_bytes)
+    throw DataError(fmt::format("{}: truncated idx file ({} bytes, the header alone needs {})", path, data.size(),
+                                header_bytes));
+  const std::uint32_t found = be32(data.data());
+  if (found != magic)
+    throw DataError(fmt::format("{}: not an {} (magic 0x{:08x}, expected 0x{:08x})", path, kind, found, magic));
+  return data;
+}
+
 class IdxDataset final : public Dataset {
  public:
   IdxDataset(std::string path, IdxImages images, int size, int channels)
@@ -66,13 +80,7 @@ class IdxDataset final : public Dataset {
 }  // namespace
 
 IdxImages read_idx_images(const std::string& path) {
-  const std::vector<std::uint8_t> data = read_all(path);
-  if (data.size() < 16)
-    throw DataError(fmt::format("{}: truncated idx file ({} bytes, the header alone needs 16)", path, data.size()));
-  const std::uint32_t magic = be32(data.data());
-  if (magic != kIdxUbyte3Magic)
-    throw DataError(fmt::format("{}: not an idx3-ubyte image file (magic 0x{:08x}, expected 0x{:08x})", path, magic,
-                                kIdxUbyte3Magic));
+  const std::vector<std::uint8_t> data = read_with_header(path, 16, kIdxUbyte3Magic, "idx3-ubyte image file");
   IdxImages out;
   out.count = be32(data.data() + 4);
   const std::uint32_t rows = be32(data.data() + 8), cols = be32(data.data() + 12);
@@ -89,13 +97,7 @@ IdxImages read_idx_images(const std::string& path) {
 }
 
 std::vector<std::uint8_t> read_idx_labels(const std::string& path) {
-  const std::vector<std::uint8_t> data = read_all(path);
-  if (data.size() < 8)
-    throw DataError(fmt::format("{}: truncated idx file ({} bytes, the header alone needs 8)", path, data.size()));
-  const std::uint32_t magic = be32(data.data());
-  if (magic != kIdxUbyte1Magic)
-    throw DataError(fmt::format("{}: not an idx1-ubyte label file (magic 0x{:08x}, expected 0x{:08x})", path, magic,
-                                kIdxUbyte1Magic));
+  const std::vector<std::uint8_t> data = read_with_header(path, 8, kIdxUbyte1Magic, "idx1-ubyte label file");
   const std::uint32_t count = be32(data.data() + 4);
   if (data.size() - 8 < count)
     throw DataError(fmt::format("{}: truncated idx file: header promises {} labels, found {}", path, count,
