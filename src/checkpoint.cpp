@@ -64,6 +64,7 @@ void save_checkpoint(const std::string& path, Trainer& trainer, const Config& co
   auto g = module_archive(*trainer.generator());
   auto d = module_archive(*trainer.discriminator());
   torch::serialize::OutputArchive og, od;
+  trainer.sync_optimizer_state();
   trainer.optimizer_g().save(og);
   trainer.optimizer_d().save(od);
   archive.write("generator", g);
@@ -166,6 +167,7 @@ LoadedCheckpoint load_checkpoint(const std::string& path, Trainer& trainer) {
     trainer.discriminator()->load(d);
     trainer.optimizer_g().load(og);
     trainer.optimizer_d().load(od);
+    trainer.reload_optimizer_state();
     archive.read("fixed_noise", out.fixed_noise);
     archive.read("rng_cpu", out.rng.cpu);
     out.rng.cpu = out.rng.cpu.to(torch::kCPU);

@@ -113,6 +113,17 @@ const std::vector<Field>& fields() {
       make_field("train.transpose_via_conv", &C::train, &TrainConfig::transpose_via_conv,
                  "auto | true | false: G's ConvTranspose2d via conv kernels"),
       make_field("train.channels_last", &C::train, &TrainConfig::channels_last, "auto | true | false: NHWC layout"),
+      make_field("train.precision", &C::train, &TrainConfig::precision, "fp32 | bf16 (bf16 autocast, CUDA only)"),
+      make_field("train.cuda_graphs", &C::train, &TrainConfig::cuda_graphs,
+                 "auto | true | false: replay the step as one CUDA graph"),
+      make_field("train.fused_adam", &C::train, &TrainConfig::fused_adam,
+                 "auto | true | false: one fused Adam kernel, step count on the device"),
+      make_field("train.data_on_device", &C::train, &TrainConfig::data_on_device,
+                 "auto | true | false: dataset resident on the GPU as uint8"),
+      make_field("train.data_on_device_max_mib", &C::train, &TrainConfig::data_on_device_max_mib,
+                 "largest dataset (MiB) that data_on_device=auto puts on the GPU"),
+      make_field("train.cudnn_benchmark", &C::train, &TrainConfig::cudnn_benchmark,
+                 "auto | true | false: cuDNN picks the fastest algorithm per shape"),
       make_field("output.dir", &C::output, &OutputConfig::dir, "run directory"),
       make_field("output.log_every", &C::output, &OutputConfig::log_every, "steps between log lines"),
       make_field("output.sample_every", &C::output, &OutputConfig::sample_every, "steps between sample grids"),
@@ -241,9 +252,18 @@ void validate(const Config& c) {
   need(t.threads >= 0, "train.threads", fmt::format("must be 0 (all cores) or more, got {}", t.threads));
   for (const auto& [key, value] : {std::pair<const char*, const std::string&>{"train.transpose_via_conv",
                                                                               t.transpose_via_conv},
-                                   {"train.channels_last", t.channels_last}})
+                                   {"train.channels_last", t.channels_last},
+                                   {"train.cuda_graphs", t.cuda_graphs},
+                                   {"train.fused_adam", t.fused_adam},
+                                   {"train.data_on_device", t.data_on_device},
+                                   {"train.cudnn_benchmark", t.cudnn_benchmark}})
     need(value == "auto" || value == "true" || value == "false", key,
          fmt::format("must be auto, true or false, got '{}'", value));
+
+  need(t.precision == "fp32" || t.precision == "bf16", "train.precision",
+       fmt::format("must be fp32 or bf16, got '{}'", t.precision));
+  need(t.data_on_device_max_mib >= 0, "train.data_on_device_max_mib",
+       fmt::format("must be 0 or more, got {}", t.data_on_device_max_mib));
 
   const auto& o = c.output;
   need(!o.dir.empty(), "output.dir", "must not be empty");
@@ -290,6 +310,8 @@ bool parse_device_spec(const std::string& spec, int* cuda_index) {
   *cuda_index = std::stoi(digits);
   return true;
 }
+
+bool resolve_switch(const std::string& value, bool auto_value) { return value == "auto" ? auto_value : value == "true"; }
 
 bool is_identity_key(const std::string& key) {
   static const std::vector<std::string> keys = {

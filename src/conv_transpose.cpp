@@ -18,7 +18,7 @@ class ConvTransposeViaConv : public torch::autograd::Function<ConvTransposeViaCo
     const int64_t h = (x.size(2) - 1) * stride - 2 * padding + k, w = (x.size(3) - 1) * stride - 2 * padding + k;
     // Only the shape and memory format of the convolution's "input" matter for its input gradient.
     const torch::Tensor like = at::empty({x.size(0), weight.size(1), h, w}, x.options(), x.suggest_memory_format());
-    return std::get<0>(at::convolution_backward(x, like, weight, c10::nullopt, {stride, stride}, {padding, padding},
+    return std::get<0>(at::convolution_backward(x, like, weight, at::OptionalIntArrayRef(), {stride, stride}, {padding, padding},
                                                 {1, 1}, false, {0, 0}, 1, {true, false, false}));
   }
 
@@ -30,9 +30,9 @@ class ConvTransposeViaConv : public torch::autograd::Function<ConvTransposeViaCo
     const torch::Tensor dy = grads[0].contiguous(x.suggest_memory_format());
     torch::Tensor dx, dw;
     if (ctx->needs_input_grad(0))
-      dx = at::convolution(dy, weight, c10::nullopt, {stride, stride}, {padding, padding}, {1, 1}, false, {0, 0}, 1);
+      dx = at::convolution(dy, weight, /*bias=*/torch::Tensor(), {stride, stride}, {padding, padding}, {1, 1}, false, {0, 0}, 1);
     if (ctx->needs_input_grad(1))
-      dw = std::get<1>(at::convolution_backward(x, dy, weight, c10::nullopt, {stride, stride}, {padding, padding},
+      dw = std::get<1>(at::convolution_backward(x, dy, weight, at::OptionalIntArrayRef(), {stride, stride}, {padding, padding},
                                                 {1, 1}, false, {0, 0}, 1, {false, true, false}));
     return {dx, dw, torch::Tensor(), torch::Tensor()};
   }

@@ -5,10 +5,12 @@
 #include "dcgan/config.h"
 #include "dcgan/data/dataset.h"
 #include "dcgan/data/loader.h"
+#include "dcgan/data/resident.h"
 #include "dcgan/files.h"
 #include "dcgan/image_io.h"
 #include "dcgan/runtime.h"
 #include "dcgan/signals.h"
+#include "dcgan/step_runner.h"
 #include "dcgan/trainer.h"
 
 #include <fmt/format.h>
@@ -88,6 +90,7 @@ class Progress {
 };
 
 void write_samples(Generator& g, const torch::Tensor& fixed_noise, const std::string& path) {
+  if (!png_supported()) return;  // fit() warned once
   torch::NoGradGuard no_grad;
   g->eval();
   const torch::Tensor images = g->forward(fixed_noise);
@@ -119,6 +122,7 @@ FitResult fit(const Config& config, const std::string& resume_from) {
   validate(config);
   const int threads = configure_threads(config.train.threads);
   const torch::Device device = resolve_device(config.train.device);
+  configure_device(config, device);
 
   // Everything that can reject the input happens before the first write.
   seed_everything(static_cast<uint64_t>(config.train.seed));
@@ -149,13 +153,38 @@ FitResult fit(const Config& config, const std::string& resume_from) {
   const bool resuming = !resume_from.empty();
   if (resuming) truncate_metrics(dir + "/metrics.csv", start_step);
   LogFile log_file(dir + "/train.log", /*truncate=*/!resuming);
-  // Constructed after the log file, so destroyed (its worker joined) before the worker's warnings lose their sink.
-  Loader loader(*data, loader_options_for(config, /*first_batch=*/start_step));  // one batch per step
+  // The data path: resident on the device (decoded once, gathered there) or the Loader's background thread.
+  // Constructed after the log file, so destroyed (the worker joined) before the worker's warnings lose their sink.
+  const int64_t data_bytes = ResidentBatches::bytes_for(*data);
+  const bool on_device = resolve_switch(
+      config.train.data_on_device,
+      device.is_cuda() && data_bytes <= static_cast<int64_t>(config.train.data_on_device_max_mib) * (1 << 20));
+  std::unique_ptr<ResidentBatches> resident;
+  std::unique_ptr<Loader> loader;
+  if (on_device) {
+    const auto t0 = Clock::now();
+    resident = std::make_unique<ResidentBatches>(*data, loader_options_for(config, start_step), device);
+    spdlog::info("data: {} images ({:.1f} MiB) resident on {} as uint8, decoded in {:.1f}s", data->size(),
+                 data_bytes / 1048576.0, device.str(), seconds_since(t0));
+  } else {
+    loader = std::make_unique<Loader>(*data, loader_options_for(config, start_step));  // one batch per step
+  }
+  auto data_wait = [&] { return loader ? loader->wait_seconds() : 0.0; };
+  auto data_skipped = [&] { return loader ? loader->skipped() : resident->skipped(); };
   std::ofstream csv(dir + "/metrics.csv", resuming ? std::ios::app : std::ios::trunc);
   if (!csv) throw FileError(dir + "/metrics.csv: cannot open for writing");
   if (!resuming) csv << "step,epoch,loss_d,loss_g,d_x,d_g_z1,d_g_z2,images_per_s\n";
 
   spdlog::info("dcgan: LibTorch {} on {}, {} CPU thread(s)", torch_version(), device.str(), threads);
+  StepRunner runner(trainer, StepRunnerOptions{resolve_switch(config.train.cuda_graphs, device.is_cuda()), 3});
+  const TrainerSettings& ts = trainer.settings();
+  spdlog::info("speed settings: precision {}, channels_last {}, fused_adam {}, cuda_graphs {}, data_on_device {}, "
+               "transpose_via_conv {}",
+               ts.bf16 ? "bf16" : "fp32", ts.channels_last, ts.fused_adam,
+               resolve_switch(config.train.cuda_graphs, device.is_cuda()) && runner.eager_reason().empty(), on_device,
+               ts.transpose_via_conv);
+  if (!png_supported())
+    spdlog::warn("this dcgan was built without OpenCV (DCGAN_WITH_OPENCV=OFF): sample grids are not written");
   spdlog::info("data: {}; {} batches of {} per epoch", data->describe(), per_epoch, config.train.batch_size);
   if (config.data.cache.empty() && data->size() >= kSuggestCacheAbove && detect_format(config.data.path) == "folder")
     spdlog::info("tip: decoding {} images every epoch costs CPU time the training step could use; decode them once "
@@ -182,50 +211,70 @@ FitResult fit(const Config& config, const std::string& resume_from) {
   const auto start = Clock::now();
   auto interval_start = start;
   int64_t interval_steps = 0;
+  int64_t checked_step = start_step;
   double last_wait = 0;
 
   for (int64_t step = start_step + 1; step <= total; ++step) {
-    const Batch batch = loader.next();
-    const torch::Tensor real = to_training_batch(batch, shape, device);
-    const StepStats stats = trainer.step(real);
+    torch::Tensor real;
+    int64_t batch_epoch = 0, batch_index = 0;
+    if (resident) {
+      ResidentBatches::Next next = resident->next();
+      real = normalize_batch(next.u8);
+      batch_epoch = next.epoch;
+      batch_index = next.index;
+    } else {
+      const Batch batch = loader->next();
+      real = to_training_batch(batch, shape, device);
+      batch_epoch = batch.epoch;
+      batch_index = batch.index;
+    }
+    const StepStats stats = runner.step(real);
     ++interval_steps;
     at.step = step;
     at.epoch = step / per_epoch;
     result.steps = step;
 
-    const bool finite = torch::isfinite(torch::stack({stats.loss_d, stats.loss_g})).all().item<bool>();
-    if (!finite) {
-      progress.clear();
-      throw TrainingError(fmt::format(
-          "step {}: the loss is not finite (Loss_D {}, Loss_G {}); training diverged and stopped. Last good "
-          "checkpoint: {} (try a lower train.lr)",
-          step, stats.loss_d.item<double>(), stats.loss_g.item<double>(),
-          last_checkpoint.empty() ? std::string("none yet") : last_checkpoint));
+    const bool stopping = stop_signal() != 0;
+    const bool log_now = step % config.output.log_every == 0 || step == total;
+    const bool sample_now = step % config.output.sample_every == 0 || step == total;
+    const bool checkpoint_now = step % config.output.checkpoint_every == 0 || step == total || stopping;
+    // The step counts non-finite losses on the device; reading the count syncs, so it is read only where the
+    // host needs the step's results anyway (before logging, samples and checkpoints).
+    if (log_now || sample_now || checkpoint_now) {
+      const int64_t bad = trainer.nonfinite_steps().item<int64_t>();
+      if (bad > 0) {
+        progress.clear();
+        throw TrainingError(fmt::format(
+            "step {}: the loss is not finite (in {} step(s) since step {}, the last check; Loss_D {}, Loss_G {}); "
+            "training diverged and stopped. Last good checkpoint: {} (try a lower train.lr)",
+            step, bad, checked_step, stats.loss_d.item<double>(), stats.loss_g.item<double>(),
+            last_checkpoint.empty() ? std::string("none yet") : last_checkpoint));
+      }
+      checked_step = step;
     }
-    if (step % config.output.log_every == 0 || step == total) {
+    if (log_now) {
       const double elapsed = seconds_since(interval_start);
       const double ips = elapsed > 0 ? interval_steps * config.train.batch_size / elapsed : 0.0;
-      const double wait = loader.wait_seconds() - last_wait;
+      const double wait = data_wait() - last_wait;
       const double loss_d = stats.loss_d.item<double>(), loss_g = stats.loss_g.item<double>();
       const double d_x = stats.d_x.item<double>(), z1 = stats.d_g_z1.item<double>(), z2 = stats.d_g_z2.item<double>();
       progress.clear();
       spdlog::info("[{}/{}][{}/{}]\tLoss_D: {:.4f}\tLoss_G: {:.4f}\tD(x): {:.4f}\tD(G(z)): {:.4f} / {:.4f}\t"
                    "images/s: {:.1f}\tdata wait: {:.2f}s",
-                   batch.epoch, epochs, batch.index, per_epoch, loss_d, loss_g, d_x, z1, z2, ips, wait);
-      csv << fmt::format("{},{},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.1f}\n", step, batch.epoch, loss_d, loss_g, d_x,
+                   batch_epoch, epochs, batch_index, per_epoch, loss_d, loss_g, d_x, z1, z2, ips, wait);
+      csv << fmt::format("{},{},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.1f}\n", step, batch_epoch, loss_d, loss_g, d_x,
                          z1, z2, ips);
       csv.flush();
       if (!csv) throw FileError(dir + "/metrics.csv: write failed");
       interval_start = Clock::now();
       interval_steps = 0;
-      last_wait = loader.wait_seconds();
+      last_wait = data_wait();
     }
-    if (step % config.output.sample_every == 0 || step == total) {
+    if (sample_now && png_supported()) {
       result.last_sample = fmt::format("{}/samples/step-{:06d}.png", dir, step);
       write_samples(trainer.generator(), fixed_noise, result.last_sample);
     }
-    const bool stopping = stop_signal() != 0;
-    if (step % config.output.checkpoint_every == 0 || step == total || stopping) write_checkpoint();
+    if (checkpoint_now) write_checkpoint();
     if (stopping) {
       progress.clear();
       save_generator(dir + "/g.pt", trainer.generator(), config, at);
@@ -243,8 +292,7 @@ FitResult fit(const Config& config, const std::string& resume_from) {
 
   save_generator(dir + "/g.pt", trainer.generator(), config, at);
   result.seconds = seconds_since(start);
-  spdlog::info("data: skipped {} unreadable image(s); waited {:.1f}s for data in all", loader.skipped(),
-               loader.wait_seconds());
+  spdlog::info("data: skipped {} unreadable image(s); waited {:.1f}s for data in all", data_skipped(), data_wait());
   spdlog::info("done: {} steps in {}; generator in {}/g.pt, last samples in {}", result.steps,
                format_duration(result.seconds), dir, result.last_sample);
   return result;

@@ -3,9 +3,11 @@
 
 #include "dcgan/files.h"
 
+#if DCGAN_WITH_OPENCV
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#endif
 
 namespace dcgan {
 
@@ -42,7 +44,13 @@ GridImage make_grid(const torch::Tensor& images, const GridOptions& options) {
   return grid;
 }
 
+bool png_supported() { return DCGAN_WITH_OPENCV != 0; }
+
 void write_png(const std::string& path, const GridImage& grid) {
+#if !DCGAN_WITH_OPENCV
+  (void)grid;
+  throw FileError(path + ": cannot write PNG: this dcgan was built without OpenCV (DCGAN_WITH_OPENCV=OFF)");
+#else
   const cv::Mat view(grid.height, grid.width, grid.channels == 1 ? CV_8UC1 : CV_8UC3,
                      const_cast<std::uint8_t*>(grid.pixels.data()));
   cv::Mat bgr;
@@ -51,6 +59,7 @@ void write_png(const std::string& path, const GridImage& grid) {
   std::vector<uchar> png;
   if (!cv::imencode(".png", bgr, png)) throw FileError(path + ": PNG encoding failed");
   write_file_atomic(path, std::string_view(reinterpret_cast<const char*>(png.data()), png.size()));
+#endif
 }
 
 }  // namespace dcgan

@@ -38,6 +38,10 @@ int configure_threads(int requested) {
   return torch::get_num_threads();
 }
 
+void configure_device(const Config& config, torch::Device device) {
+  if (device.is_cuda()) at::globalContext().setBenchmarkCuDNN(resolve_switch(config.train.cudnn_benchmark, true));
+}
+
 void seed_everything(std::uint64_t seed) {
   torch::manual_seed(seed);  // seeds the CPU generator and, where CUDA is present, every CUDA generator
 }

@@ -1,17 +1,17 @@
 // Trainer: the DCGAN training step.
 #include "dcgan/trainer.h"
 
+#include "dcgan/compat.h"
 #include "dcgan/config.h"
+
+#include <stdexcept>
 
 namespace dcgan {
 namespace {
 
-// "auto" -> `auto_value`; "true"/"false" as written (validate() admits nothing else).
-bool resolve_switch(const std::string& value, bool auto_value) { return value == "auto" ? auto_value : value == "true"; }
-
-GeneratorOptions generator_options(const Config& cfg, torch::Device device) {
+GeneratorOptions generator_options(const Config& cfg, const TrainerSettings& s) {
   return GeneratorOptions()
-      .transpose_via_conv(resolve_switch(cfg.train.transpose_via_conv, device.is_cpu()))
+      .transpose_via_conv(s.transpose_via_conv)
       .nz(cfg.model.nz)
       .ngf(cfg.model.ngf)
       .channels(cfg.data.channels)
@@ -26,9 +26,15 @@ torch::optim::AdamOptions adam_options(const TrainConfig& t) {
   return torch::optim::AdamOptions(t.lr).betas(std::make_tuple(t.beta1, t.beta2));
 }
 
-// Binary cross-entropy on logits against a constant label (1 = real, 0 = fake), averaged over the batch.
+// Binary cross-entropy on logits against a constant label (1 = real, 0 = fake), averaged over the batch. On logits
+// rather than probabilities: binary_cross_entropy is not autocast-safe, this one runs in fp32 under autocast.
 torch::Tensor bce(const torch::Tensor& logits, double label) {
   return torch::binary_cross_entropy_with_logits(logits, torch::full_like(logits, label));
+}
+
+// D's mean probability, in fp32 whatever precision D ran in.
+torch::Tensor mean_probability(const torch::Tensor& logits) {
+  return torch::sigmoid(logits.detach().to(torch::kFloat)).mean();
 }
 
 // Moves `m` to `device` (and its 4-d weights to channels_last when asked) before the optimizer takes the
@@ -61,37 +67,81 @@ class FrozenParameters {
 
 }  // namespace
 
+TrainerSettings resolve_trainer_settings(const Config& cfg, torch::Device device) {
+  const TrainConfig& t = cfg.train;
+  TrainerSettings s;
+  s.transpose_via_conv = resolve_switch(t.transpose_via_conv, device.is_cpu());
+  s.channels_last = resolve_switch(t.channels_last, true);
+  s.bf16 = t.precision == "bf16";
+  s.fused_adam = resolve_switch(t.fused_adam, device.is_cuda());
+  if (s.bf16 && !device.is_cuda())
+    throw std::invalid_argument("train.precision: bf16 needs a CUDA device; this run is on " + device.str());
+  if (s.fused_adam && !compat::fused_adam_supported(device))
+    throw std::invalid_argument("train.fused_adam: this LibTorch has no fused Adam kernel for " + device.str() +
+                                " (set train.fused_adam=false)");
+  return s;
+}
+
 torch::Tensor to_training_batch(const Batch& batch, const ImageShape& shape, torch::Device device) {
   // from_blob borrows the batch's bytes; .to(device) copies them (or, on the CPU, .to(kFloat) does) before the
   // batch can go away.
   const torch::Tensor u8 = torch::from_blob(const_cast<uint8_t*>(batch.pixels.data()),
                                             {batch.count, shape.channels, shape.height, shape.width}, torch::kUInt8);
-  return u8.to(device).to(torch::kFloat).div_(127.5).sub_(1.0);
+  return normalize_batch(u8.to(device));
 }
+
+torch::Tensor normalize_batch(const torch::Tensor& u8) { return u8.to(torch::kFloat).div_(127.5).sub_(1.0); }
 
 Trainer::Trainer(const Config& cfg, torch::Device device)
     : device_(device),
-      channels_last_(resolve_switch(cfg.train.channels_last, true)),
-      g_(generator_options(cfg, device)),
+      settings_(resolve_trainer_settings(cfg, device)),
+      g_(generator_options(cfg, settings_)),
       d_(discriminator_options(cfg)),
-      opt_g_(parameters_on(*g_, device, channels_last_), adam_options(cfg.train)),
-      opt_d_(parameters_on(*d_, device, channels_last_), adam_options(cfg.train)) {}
+      opt_g_(parameters_on(*g_, device, settings_.channels_last), adam_options(cfg.train)),
+      opt_d_(parameters_on(*d_, device, settings_.channels_last), adam_options(cfg.train)),
+      nonfinite_(torch::zeros({}, torch::TensorOptions().dtype(torch::kLong).device(device))) {
+  if (settings_.fused_adam) {
+    fused_g_ = std::make_unique<FusedAdam>(opt_g_);
+    fused_d_ = std::make_unique<FusedAdam>(opt_d_);
+  }
+}
+
+void Trainer::step_optimizer(torch::optim::Adam& opt, std::unique_ptr<FusedAdam>& fused) {
+  if (fused) fused->step();
+  else opt.step();
+}
+
+void Trainer::sync_optimizer_state() {
+  if (fused_g_) fused_g_->sync_to_optimizer();
+  if (fused_d_) fused_d_->sync_to_optimizer();
+}
+
+void Trainer::reload_optimizer_state() {
+  if (fused_g_) fused_g_->reload();
+  if (fused_d_) fused_d_->reload();
+}
 
 torch::Tensor Trainer::update_d(const torch::Tensor& real, const torch::Tensor& noise, StepStats& stats) {
   d_->zero_grad(/*set_to_none=*/true);
-  const torch::Tensor out_real = d_->forward(real);
-  const torch::Tensor err_real = bce(out_real, 1.0);
+  torch::Tensor out_real, err_real, fake, out_fake, err_fake;
+  {
+    const compat::CudaAutocast autocast(settings_.bf16);
+    out_real = d_->forward(real);
+    err_real = bce(out_real, 1.0);
+  }
   err_real.backward();
-
-  torch::Tensor fake = g_->forward(noise);
-  const torch::Tensor out_fake = d_->forward(fake.detach());
-  const torch::Tensor err_fake = bce(out_fake, 0.0);
+  {
+    const compat::CudaAutocast autocast(settings_.bf16);
+    fake = g_->forward(noise);
+    out_fake = d_->forward(fake.detach());
+    err_fake = bce(out_fake, 0.0);
+  }
   err_fake.backward();
-  opt_d_.step();
+  step_optimizer(opt_d_, fused_d_);
 
   stats.loss_d = (err_real + err_fake).detach();
-  stats.d_x = torch::sigmoid(out_real.detach()).mean();
-  stats.d_g_z1 = torch::sigmoid(out_fake.detach()).mean();
+  stats.d_x = mean_probability(out_real);
+  stats.d_g_z1 = mean_probability(out_fake);
   return fake;
 }
 
@@ -100,22 +150,29 @@ void Trainer::update_g(const torch::Tensor& fake, StepStats& stats) {
   torch::Tensor out, err;
   {
     const FrozenParameters frozen(*d_);
-    out = d_->forward(fake);
-    err = bce(out, 1.0);
+    {
+      const compat::CudaAutocast autocast(settings_.bf16);
+      out = d_->forward(fake);
+      err = bce(out, 1.0);
+    }
     err.backward();
   }
-  opt_g_.step();
+  step_optimizer(opt_g_, fused_g_);
 
   stats.loss_g = err.detach();
-  stats.d_g_z2 = torch::sigmoid(out.detach()).mean();
+  stats.d_g_z2 = mean_probability(out);
 }
 
 StepStats Trainer::step(const torch::Tensor& real) {
+  return step(real, torch::randn({real.size(0), nz(), 1, 1}, real.options()));
+}
+
+StepStats Trainer::step(const torch::Tensor& real, const torch::Tensor& noise) {
   StepStats stats;
-  const torch::Tensor noise = torch::randn({real.size(0), nz(), 1, 1}, real.options());
-  const torch::Tensor input = channels_last_ ? real.contiguous(torch::MemoryFormat::ChannelsLast) : real;
+  const torch::Tensor input = settings_.channels_last ? real.contiguous(torch::MemoryFormat::ChannelsLast) : real;
   const torch::Tensor fake = update_d(input, noise, stats);
   update_g(fake, stats);
+  nonfinite_.add_(torch::logical_not(torch::isfinite(stats.loss_d + stats.loss_g)));
   return stats;
 }
 

@@ -73,6 +73,17 @@ TEST(Cli, SameConfigSameSeedSameMetrics) {
   EXPECT_NE(a, metrics_without_timing(dir / "c/metrics.csv"));
 }
 
+// The device-resident data path (here resident in CPU memory) feeds the same batches as the Loader.
+TEST(Cli, ResidentDataTrainsExactlyAsTheLoader) {
+  test::ScratchDir dir;
+  const std::string set = " --set train.threads=2 --set output.dir=";
+  ASSERT_EQ(dcgan("train --config configs/tiny.yaml --set train.data_on_device=false" + set + (dir / "a")).status, 0);
+  const CliRun b = dcgan("train --config configs/tiny.yaml --set train.data_on_device=true" + set + (dir / "b"));
+  ASSERT_EQ(b.status, 0) << b.err;
+  EXPECT_NE(b.out.find("resident on cpu"), std::string::npos) << b.out;
+  EXPECT_EQ(metrics_without_timing(dir / "a/metrics.csv"), metrics_without_timing(dir / "b/metrics.csv"));
+}
+
 TEST(Cli, MissingDataPathIsOneLineAndWritesNothing) {
   test::ScratchDir dir;
   const CliRun r = dcgan("train --config configs/tiny.yaml --set data.path=/no/such/file.gz --set output.dir=" +

@@ -94,6 +94,10 @@ TEST(Config, ValidationNamesKeyAndRule) {
   EXPECT_NE(invalid("output.log_every=0").find("output.log_every: must be at least 1"), std::string::npos);
   EXPECT_NE(invalid("data.path=").find("data.path: is required"), std::string::npos);
   EXPECT_EQ(invalid("train.device=cuda:1"), "");
+  EXPECT_NE(invalid("train.precision=fp16").find("train.precision: must be fp32 or bf16"), std::string::npos);
+  EXPECT_NE(invalid("train.cuda_graphs=on").find("train.cuda_graphs: must be auto, true or false"), std::string::npos);
+  EXPECT_NE(invalid("train.data_on_device_max_mib=-1").find("train.data_on_device_max_mib: must be 0 or more"),
+            std::string::npos);
   EXPECT_NE(invalid("train.channels_last=yes").find("train.channels_last: must be auto, true or false"),
             std::string::npos);
   EXPECT_EQ(invalid("data.format=synthetic"), "");
@@ -166,7 +170,7 @@ TEST(Config, IdentityKeysTellExperimentsApart) {
 
 TEST(Config, HelpListsEveryKeyWithItsDefault) {
   const std::string help = describe_config_keys();
-  EXPECT_EQ(config_keys().size(), 26u);
+  EXPECT_EQ(config_keys().size(), 32u);
   for (const auto& k : config_keys()) EXPECT_NE(help.find(k.name), std::string::npos) << k.name;
   EXPECT_NE(help.find("train.lr                   0.0002"), std::string::npos) << help;
   EXPECT_NE(help.find("model.nz                   100"), std::string::npos) << help;

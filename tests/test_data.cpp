@@ -137,28 +137,6 @@ TEST(ImageFolder, DecodesGrayAlphaAndSixteenBitInputs) {
   EXPECT_EQ(px[512], 10);  // B
 }
 
-TEST(Transform, ResizesTheShorterSideThenCropsTheCentre) {
-  // A 40x20 (w x h) image whose left half is 0 and right half 200; after resize to h = 10 (w = 20) and a 10x10
-  // centre crop the left five columns are dark and the right five bright.
-  cv::Mat img(20, 40, CV_8UC1, cv::Scalar(0));
-  img(cv::Rect(20, 0, 20, 20)).setTo(200);
-  std::vector<uint8_t> out(100);
-  resize_crop_to_chw(img, 10, 1, out.data());
-  EXPECT_EQ(out[0], 0);
-  EXPECT_EQ(out[4], 0);
-  EXPECT_EQ(out[5], 200);
-  EXPECT_EQ(out[9], 200);
-}
-
-TEST(Transform, ColourIsPlanarRgb) {
-  cv::Mat bgr(8, 8, CV_8UC3, cv::Scalar(10, 20, 30));  // B=10, G=20, R=30
-  std::vector<uint8_t> out(3 * 64);
-  resize_crop_to_chw(bgr, 8, 3, out.data());
-  EXPECT_EQ(out[0], 30);
-  EXPECT_EQ(out[64], 20);
-  EXPECT_EQ(out[128], 10);
-}
-
 TEST(Synthetic, DeterministicPerSeedAndIndex) {
   const auto a = open_synthetic(10, 32, 3, 5), b = open_synthetic(10, 32, 3, 5), c = open_synthetic(10, 32, 3, 6);
   std::vector<uint8_t> x(3 * 1024), y(3 * 1024), z(3 * 1024), w(3 * 1024);

@@ -50,6 +50,14 @@ struct TrainConfig {
   // auto picks what measured faster on the device (docs/performance.md).
   std::string transpose_via_conv = "auto";  // G's transposed convolutions through conv kernels (auto: on the CPU)
   std::string channels_last = "auto";       // NHWC activations and weights (auto: on; measured faster on the CPU)
+  // GPU settings. auto turns each on for CUDA devices (off on the CPU), where docs/performance.md measured them.
+  std::string precision = "fp32";         // fp32 | bf16: bf16 autocast of G and D on CUDA (losses and Adam stay fp32)
+  std::string cuda_graphs = "auto";       // capture the whole D+G step once as a CUDA graph and replay it
+  std::string fused_adam = "auto";        // Adam as one fused kernel whose step count lives on the device
+  std::string data_on_device = "auto";    // dataset resident on the GPU as uint8, batches gathered there (auto: when
+                                          // it needs at most data_on_device_max_mib)
+  int data_on_device_max_mib = 16384;     // the largest dataset auto puts on the device
+  std::string cudnn_benchmark = "auto";   // cuDNN times its algorithms once per shape and keeps the fastest
 };
 
 // What a run writes and how often (intervals in training steps).
@@ -93,6 +101,9 @@ void apply_override(Config& cfg, const std::string& assignment);
 void validate(const Config& cfg);
 // The whole config as YAML, loadable by load_config_yaml.
 std::string to_yaml(const Config& cfg);
+
+// An auto | true | false switch: `auto_value` for "auto", else the value as written (validate() admits nothing else).
+bool resolve_switch(const std::string& value, bool auto_value);
 
 // Parses a device setting: "auto", "cpu", "cuda" or "cuda:N". Returns false for anything else; sets *cuda_index to
 // N for "cuda:N", 0 for "cuda" and -1 otherwise.

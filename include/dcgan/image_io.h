@@ -27,6 +27,9 @@ struct GridImage {
 // [0, 255] with rounding and clamping.
 GridImage make_grid(const torch::Tensor& images, const GridOptions& options = {});
 
+// Whether this build can write PNG files (it needs OpenCV).
+bool png_supported();
+
 // Encodes `grid` as PNG and writes it atomically to `path`. Throws FileError naming the path on failure.
 void write_png(const std::string& path, const GridImage& grid);
 

@@ -1,4 +1,4 @@
-// Runtime: device choice, CPU threads, and every LibTorch-version or CUDA-only difference, in one place.
+// Runtime: device choice, CPU threads, device-wide settings and RNG states (version differences: compat.h).
 #pragma once
 
 #include <torch/torch.h>
@@ -14,6 +14,11 @@ torch::Device resolve_device(const std::string& spec);
 
 // Sets LibTorch's intra-op threads: 0 means every core this process may use. Returns the count in force.
 int configure_threads(int requested);
+
+struct Config;
+
+// Device-wide settings a config asks for: on CUDA, cuDNN's benchmark mode (train.cudnn_benchmark, auto: on).
+void configure_device(const Config& config, torch::Device device);
 
 // Seeds the CPU generator and, when present, every CUDA generator.
 void seed_everything(std::uint64_t seed);

@@ -3,17 +3,20 @@
 
 #include "dcgan/data/loader.h"
 #include "dcgan/discriminator.h"
+#include "dcgan/fused_adam.h"
 #include "dcgan/generator.h"
 
 #include <torch/torch.h>
+
+#include <memory>
 
 namespace dcgan {
 
 struct Config;
 
-// Statistics of one step, as 0-dim tensors on the training device (reading them syncs; do it only when logging).
-// Names follow the tutorial: D(x) is D's mean probability on real images, D(G(z)) before (z1) and after (z2)
-// D's update.
+// Statistics of one step, as 0-dim float tensors on the training device (reading them syncs; do it only when
+// logging). Names follow the tutorial: D(x) is D's mean probability on real images, D(G(z)) before (z1) and after
+// (z2) D's update.
 struct StepStats {
   torch::Tensor loss_d;  // errD_real + errD_fake
   torch::Tensor loss_g;  // errG
@@ -25,17 +28,31 @@ struct StepStats {
 // A loader batch as the network's input: [count, C, H, W] floats on `device`, [0, 255] mapped to [-1, 1] as the
 // tutorial's ToTensor + Normalize((0.5,)*C, (0.5,)*C) do.
 torch::Tensor to_training_batch(const Batch& batch, const ImageShape& shape, torch::Device device);
+// The same mapping for a uint8 [N, C, H, W] tensor already on the device.
+torch::Tensor normalize_batch(const torch::Tensor& u8);
+
+// The speed settings of a Trainer as resolved for its device (config "auto" made concrete).
+struct TrainerSettings {
+  bool transpose_via_conv = false;
+  bool channels_last = false;
+  bool bf16 = false;
+  bool fused_adam = false;
+};
+TrainerSettings resolve_trainer_settings(const Config& cfg, torch::Device device);
 
 class Trainer {
  public:
   // Builds G then D (each initialised with dcgan_init, drawing from the global generator in that order, as the
-  // tutorial does) on `device`, with Adam(lr, (beta1, beta2)) for each. Applies train.transpose_via_conv and
-  // train.channels_last as resolved for `device`.
+  // tutorial does) on `device`, with Adam(lr, (beta1, beta2)) for each. Applies the settings of
+  // resolve_trainer_settings. Throws std::invalid_argument for bf16 or fused Adam where the device cannot run them.
   Trainer(const Config& cfg, torch::Device device);
 
   // One step on `real` ([B, C, S, S] floats in [-1, 1] on the device): update_d, then update_g on the same fake
   // batch. Draws the noise with torch::randn on the device.
   StepStats step(const torch::Tensor& real);
+  // The same with the noise given ([B, nz, 1, 1] on the device). Launches only device work: no host sync, so it can
+  // be captured in a CUDA graph.
+  StepStats step(const torch::Tensor& real, const torch::Tensor& noise);
 
   // D update: D on real (label 1), D on G(noise).detach() (label 0), both gradients summed, D's optimizer steps.
   // Gradients are reset to undefined rather than zero-filled before each update (PyTorch 2's default).
@@ -46,21 +63,35 @@ class Trainer {
   // here and the next D update discards, are not computed (D's parameters stop requiring grad for this pass).
   void update_g(const torch::Tensor& fake, StepStats& stats);
 
+  // Steps whose losses were not finite since construction, counted on the device (an int64 0-dim tensor).
+  const torch::Tensor& nonfinite_steps() const { return nonfinite_; }
+
+  // Call before saving optimizer_g()/optimizer_d() (fused Adam keeps its step counts on the device) and after
+  // loading them (it binds to the loaded state).
+  void sync_optimizer_state();
+  void reload_optimizer_state();
+
   Generator& generator() { return g_; }
   Discriminator& discriminator() { return d_; }
   torch::optim::Adam& optimizer_g() { return opt_g_; }
   torch::optim::Adam& optimizer_d() { return opt_d_; }
   torch::Device device() const { return device_; }
   int64_t nz() const { return g_->options.nz(); }
-  bool channels_last() const { return channels_last_; }
+  const TrainerSettings& settings() const { return settings_; }
+  bool channels_last() const { return settings_.channels_last; }
 
  private:
+  void step_optimizer(torch::optim::Adam& opt, std::unique_ptr<FusedAdam>& fused);
+
   torch::Device device_;
-  bool channels_last_;
+  TrainerSettings settings_;
   Generator g_;
   Discriminator d_;
   torch::optim::Adam opt_g_;
   torch::optim::Adam opt_d_;
+  std::unique_ptr<FusedAdam> fused_g_;
+  std::unique_ptr<FusedAdam> fused_d_;
+  torch::Tensor nonfinite_;
 };
 
 }  // namespace dcgan

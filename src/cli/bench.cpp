@@ -5,6 +5,7 @@
 #include "dcgan/data/dataset.h"
 #include "dcgan/data/loader.h"
 #include "dcgan/runtime.h"
+#include "dcgan/step_runner.h"
 #include "dcgan/trainer.h"
 
 #include <fmt/format.h>
@@ -22,7 +23,7 @@ struct BenchStepOptions {
   int image_size = 64;
   int channels = 3;
   int steps = 5;          // timed steps
-  int warmup = 2;         // untimed steps first (allocator, kernel selection)
+  int warmup = 3;         // untimed steps first (allocator, kernel selection, graph capture)
   std::string device = "auto";
   std::vector<std::string> sets;  // config overrides, e.g. train.channels_last=true
 };
@@ -52,19 +53,26 @@ int run_bench_step(const BenchStepOptions& o) {
   validate(config);
   const int threads = configure_threads(o.threads);
   const torch::Device device = resolve_device(o.device);
+  configure_device(config, device);
   seed_everything(static_cast<uint64_t>(config.train.seed));
   Trainer trainer(config, device);
+  // Graph capture happens after 3 eager steps; keep it inside the untimed warm-up.
+  const bool graphs = resolve_switch(config.train.cuda_graphs, device.is_cuda());
+  StepRunner runner(trainer, StepRunnerOptions{graphs, std::max(0, std::min(3, o.warmup - 1))});
   const torch::Tensor real = torch::rand({o.batch, o.channels, o.image_size, o.image_size}, device) * 2 - 1;
-  for (int i = 0; i < o.warmup; ++i) trainer.step(real);
+  for (int i = 0; i < o.warmup; ++i) runner.step(real);
   synchronize(device);
   const auto start = std::chrono::steady_clock::now();
   StepStats stats;
-  for (int i = 0; i < o.steps; ++i) stats = trainer.step(real);
+  for (int i = 0; i < o.steps; ++i) stats = runner.step(real);
   synchronize(device);
   const double seconds = seconds_since(start);
   if (!std::isfinite(stats.loss_g.item<double>())) throw std::runtime_error("bench: the loss is not finite");
-  std::printf("torch=%s device=%s threads=%d batch=%d image_size=%d channels=%d steps=%d ms_per_step=%.1f\n",
-              torch_version().c_str(), device.str().c_str(), threads, o.batch, o.image_size, o.channels, o.steps,
+  const TrainerSettings& ts = trainer.settings();
+  std::printf("torch=%s device=%s threads=%d batch=%d image_size=%d channels=%d precision=%s channels_last=%d "
+              "fused_adam=%d cuda_graphs=%d steps=%d ms_per_step=%.3f\n",
+              torch_version().c_str(), device.str().c_str(), threads, o.batch, o.image_size, o.channels,
+              ts.bf16 ? "bf16" : "fp32", ts.channels_last, ts.fused_adam, runner.graphed(), o.steps,
               1000.0 * seconds / o.steps);
   std::printf("images_per_s=%.1f\n", o.steps * o.batch / seconds);
   return 0;

@@ -4,7 +4,6 @@
 #include "dcgan/data/transform.h"
 
 #include <fmt/format.h>
-#include <opencv2/core.hpp>
 
 #include <algorithm>
 #include <filesystem>
@@ -29,13 +28,11 @@ class Cifar10Dataset final : public Dataset {
       std::copy_n(src, 3 * plane, out);
       return;
     }
-    cv::Mat bgr(32, 32, CV_8UC3);
-    for (int y = 0; y < 32; ++y) {
-      auto* row = bgr.ptr<std::uint8_t>(y);
+    std::uint8_t bgr[32 * 32 * 3];
+    for (int y = 0; y < 32; ++y)
       for (int x = 0; x < 32; ++x)
-        for (int c = 0; c < 3; ++c) row[x * 3 + (2 - c)] = src[c * plane + y * 32 + x];
-    }
-    resize_crop_to_chw(bgr, size_, channels_, out);
+        for (int c = 0; c < 3; ++c) bgr[(y * 32 + x) * 3 + (2 - c)] = src[c * plane + y * 32 + x];
+    resize_crop_to_chw(PixelView{bgr, 32, 32, 3, 32 * 3}, size_, channels_, out);
   }
   std::string describe() const override { return fmt::format("CIFAR-10 {} ({} images)", path_, records_.count); }
 

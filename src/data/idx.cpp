@@ -4,7 +4,6 @@
 #include "dcgan/data/transform.h"
 
 #include <fmt/format.h>
-#include <opencv2/core.hpp>
 #include <zlib.h>
 
 #include <memory>
@@ -61,9 +60,8 @@ class IdxDataset final : public Dataset {
   ImageShape shape() const override { return {channels_, size_, size_}; }
   void read(std::int64_t index, std::uint8_t* out) const override {
     const std::int64_t per = std::int64_t(images_.rows) * images_.cols;
-    // cv::Mat over the stored bytes: no copy; the transform only reads it.
-    const cv::Mat src(images_.rows, images_.cols, CV_8UC1,
-                      const_cast<std::uint8_t*>(images_.pixels.data() + index * per));
+    const PixelView src{images_.pixels.data() + index * per, images_.rows, images_.cols, 1,
+                        static_cast<std::size_t>(images_.cols)};
     resize_crop_to_chw(src, size_, channels_, out);
   }
   std::string describe() const override {

@@ -4,8 +4,10 @@
 #include "dcgan/data/transform.h"
 
 #include <fmt/format.h>
+#if DCGAN_WITH_OPENCV
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
+#endif
 
 #include <algorithm>
 #include <cstdio>
@@ -17,6 +19,7 @@ namespace fs = std::filesystem;
 namespace dcgan {
 namespace {
 
+#if DCGAN_WITH_OPENCV
 // Width and height from a JPEG's SOF marker, without decoding; {0, 0} when `path` is not a readable baseline or
 // progressive JPEG.
 std::pair<int, int> jpeg_size(const std::string& path) {
@@ -61,6 +64,7 @@ int decode_flags(const std::string& path, const std::string& ext, int size, int 
   }
   return cv::IMREAD_UNCHANGED;
 }
+#endif
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -76,6 +80,7 @@ class ImageFolderDataset final : public Dataset {
   ImageShape shape() const override { return {channels_, size_, size_}; }
   void read(std::int64_t index, std::uint8_t* out) const override {
     const std::string& path = files_.at(static_cast<std::size_t>(index));
+#if DCGAN_WITH_OPENCV
     cv::Mat image;
     try {
       image = cv::imread(path, decode_flags(path, lower(fs::path(path).extension().string()), size_, channels_));
@@ -89,7 +94,14 @@ class ImageFolderDataset final : public Dataset {
     if (image.rows < kMinImageSide || image.cols < kMinImageSide)
       throw DataError(fmt::format("{}: image is {}x{}, smaller than {} pixels on a side", path, image.cols, image.rows,
                                   kMinImageSide));
-    resize_crop_to_chw(image, size_, channels_, out);
+    resize_crop_to_chw(PixelView{image.data, image.rows, image.cols, image.channels(), image.step[0]}, size_,
+                       channels_, out);
+#else
+    (void)out;
+    throw DataError(fmt::format("{}: this dcgan was built without OpenCV (DCGAN_WITH_OPENCV=OFF), so image folders "
+                                "cannot be decoded; use an idx, CIFAR-10 or prepared cache source",
+                                path));
+#endif
   }
   std::string describe() const override { return fmt::format("image folder {} ({} files)", root_, files_.size()); }
 
@@ -129,6 +141,11 @@ std::vector<std::string> list_image_files(const std::string& root) {
 }
 
 std::unique_ptr<Dataset> open_image_folder(const std::string& root, int image_size, int channels) {
+#if !DCGAN_WITH_OPENCV
+  throw DataError(fmt::format("{}: this dcgan was built without OpenCV (DCGAN_WITH_OPENCV=OFF), so image folders "
+                              "cannot be read; use an idx, CIFAR-10 or prepared cache source",
+                              root));
+#endif
   return std::make_unique<ImageFolderDataset>(root, list_image_files(root), image_size, channels);
 }
 

@@ -1,0 +1,81 @@
+// LibTorch version differences, in one place: autocast, optimizer state keys, fused Adam's devices.
+// Built and tested against Debian's LibTorch 1.13 and the PyTorch 2.x wheel's.
+#pragma once
+
+#include <torch/torch.h>
+#include <torch/version.h>
+#include <ATen/autocast_mode.h>
+
+#include <sstream>
+#include <string>
+#include <type_traits>
+
+#define DCGAN_TORCH_AT_LEAST(major, minor) \
+  (TORCH_VERSION_MAJOR > (major) || (TORCH_VERSION_MAJOR == (major) && TORCH_VERSION_MINOR >= (minor)))
+
+namespace dcgan::compat {
+
+// at::_fused_adam_ has a CUDA kernel from 1.13 and a CPU kernel from 2.4.
+inline bool fused_adam_supported(const torch::Device& device) {
+  if (device.is_cuda()) return true;
+  return device.is_cpu() && DCGAN_TORCH_AT_LEAST(2, 4);
+}
+
+// bf16 autocast of CUDA ops for the lifetime of the object (restores the previous state after). The cast cache is
+// off, so no cast weight outlives the scope (required when the scope is captured into a CUDA graph).
+class CudaAutocast {
+ public:
+  explicit CudaAutocast(bool enabled) : active_(enabled) {
+    if (!active_) return;
+#if DCGAN_TORCH_AT_LEAST(2, 4)
+    was_enabled_ = at::autocast::is_autocast_enabled(at::kCUDA);
+    was_dtype_ = at::autocast::get_autocast_dtype(at::kCUDA);
+    at::autocast::set_autocast_enabled(at::kCUDA, true);
+    at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
+#else
+    was_enabled_ = at::autocast::is_enabled();
+    was_dtype_ = at::autocast::get_autocast_gpu_dtype();
+    at::autocast::set_enabled(true);
+    at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+#endif
+    was_cache_ = at::autocast::is_autocast_cache_enabled();
+    at::autocast::set_autocast_cache_enabled(false);
+    at::autocast::increment_nesting();
+  }
+  ~CudaAutocast() {
+    if (!active_) return;
+    if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
+    at::autocast::set_autocast_cache_enabled(was_cache_);
+#if DCGAN_TORCH_AT_LEAST(2, 4)
+    at::autocast::set_autocast_dtype(at::kCUDA, was_dtype_);
+    at::autocast::set_autocast_enabled(at::kCUDA, was_enabled_);
+#else
+    at::autocast::set_autocast_gpu_dtype(was_dtype_);
+    at::autocast::set_enabled(was_enabled_);
+#endif
+  }
+  CudaAutocast(const CudaAutocast&) = delete;
+  CudaAutocast& operator=(const CudaAutocast&) = delete;
+
+ private:
+  bool active_;
+  bool was_enabled_ = false;
+  bool was_cache_ = true;
+  at::ScalarType was_dtype_ = at::kBFloat16;
+};
+
+// The key under which torch::optim::Optimizer::state() keeps a parameter's state: its TensorImpl address, as a
+// string in 1.13 and as a pointer in 2.x.
+template <class StateMap>
+typename StateMap::key_type optimizer_state_key(const StateMap&, const torch::Tensor& param) {
+  using Key = typename StateMap::key_type;
+  if constexpr (std::is_same_v<Key, std::string>) {
+    std::ostringstream out;  // what 1.13's c10::guts::to_string(TensorImpl*) writes
+    out << param.unsafeGetTensorImpl();
+    return out.str();
+  } else {
+    return static_cast<Key>(param.unsafeGetTensorImpl());
+  }
+}
+
+}  // namespace dcgan::compat

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# GPU check, run on a CUDA machine with PyTorch 2.x, nvcc, CMake and ninja (no apt, no network): builds dcgan against
+# python3's PyTorch wheel without OpenCV, runs the unit tests, a short CUDA training run with a resume, and
+# `dcgan bench --device cuda` (batch 128 and 1024; fp32 and bf16; CUDA graphs on and off) beside the reference peer
+# (plain, --tuned, --tuned --compile) in the same run, then writes the table with ratios and the fraction of the
+# card's bf16 peak. Needs .gpu/ from scripts/gpu-deps.sh (run on Debian first).
+# Usage: bash scripts/gpu-check.sh [OUTDIR]   (default: $OUT, else build-gpu/out)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+out=${1:-${OUT:-build-gpu/out}}
+mkdir -p "$out"
+sys=$PWD/.gpu/sysroot
+peer=$PWD/.gpu/ref_dcgan.py
+[ -d "$sys" ] && [ -f "$peer" ] || { echo "gpu-check: .gpu/ is missing: run scripts/gpu-deps.sh on Debian first" >&2; exit 2; }
+py=$(command -v python3)
+export PATH=/usr/local/cuda/bin:$PATH PYTHONUNBUFFERED=1
+export TORCH_CUDA_ARCH_LIST=${TORCH_CUDA_ARCH_LIST:-9.0}
+log() { echo "[$(date +%T)] $*" | tee -a "$out/check.log"; }
+start=$(date +%s)
+
+log "gpu: $(nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader)"
+log "torch: $($py -c 'import torch; print(torch.__version__, torch.version.cuda)'); nvcc: $(nvcc --version | tail -1)"
+zlib=$(ldconfig -p | awk '/libz\.so\.1 /{print $NF; exit}')
+log "configure"
+if ! cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DDCGAN_TORCH_FROM_PYTHON=ON \
+    -DDCGAN_WITH_OPENCV=OFF -DPython_EXECUTABLE="$py" \
+    -DCMAKE_PREFIX_PATH="$sys/usr;$sys/usr/lib/x86_64-linux-gnu/cmake" \
+    -DDCGAN_CLI11_INCLUDE="$sys/usr/include" -DZLIB_INCLUDE_DIR="$sys/usr/include" -DZLIB_LIBRARY="$zlib" \
+    >"$out/configure.log" 2>&1; then
+  tail -40 "$out/configure.log"; exit 1
+fi
+grep "dcgan:" "$out/configure.log" | tee -a "$out/check.log"
+log "build"
+if ! cmake --build build-gpu --parallel "$(nproc)" -- -k 0 >"$out/build.log" 2>&1; then
+  grep -E "error|Error" -A4 "$out/build.log" | head -120; exit 1
+fi
+log "built in $(( $(date +%s) - start ))s"
+
+bench() {  # label, then dcgan bench arguments
+  local label=$1; shift
+  local line
+  line=$(timeout 120 build-gpu/dcgan bench --device cuda "$@" 2>>"$out/bench.err" | tail -2 | tr '\n' ' ')
+  echo "$label $line" | tee -a "$out/results.txt"
+}
+peer() {  # label, then peer arguments
+  local label=$1; shift
+  local line
+  line=$(timeout 240 "$py" "$peer" --device cuda "$@" 2>>"$out/peer.err" | tail -1)
+  echo "$label $line" | tee -a "$out/results.txt"
+}
+: >"$out/results.txt"
+log "benchmarks"
+for b in 128 1024; do
+  steps=$([ $b = 128 ] && echo 300 || echo 60)
+  for prec in fp32 bf16; do
+    for graphs in false true; do
+      bench "dcgan b=$b $prec graphs=$graphs" --batch $b --steps $steps --warmup 10 \
+        --set train.precision=$prec --set train.cuda_graphs=$graphs
+    done
+  done
+done
+peer "peer b=128 plain" --batch 128 --steps 100 --warmup 10
+peer "peer b=128 tuned" --batch 128 --steps 300 --warmup 10 --tuned
+peer "peer b=1024 tuned" --batch 1024 --steps 60 --warmup 10 --tuned
+
+log "unit tests (in the background, beside the training run)"
+(timeout 300 build-gpu/tests/dcgan_tests --gtest_brief=1 >"$out/tests.log" 2>&1; echo "rc=$?" >>"$out/tests.log") &
+tests_pid=$!
+
+log "training run on CUDA with a resume"
+rm -rf build-gpu/run-tiny
+timeout 120 build-gpu/dcgan train --config configs/tiny.yaml --set train.device=cuda --set train.steps=600 \
+  --set output.log_every=100 --set output.checkpoint_every=300 --set output.dir=build-gpu/run-tiny \
+  >"$out/train.log" 2>&1
+echo "train rc=$?" | tee -a "$out/check.log"
+timeout 120 build-gpu/dcgan train --resume build-gpu/run-tiny --set train.steps=900 --set train.device=cuda \
+  >>"$out/train.log" 2>&1
+echo "resume rc=$?" | tee -a "$out/check.log"
+grep -E "speed settings|resident|captured|Loss_D|done|error|warn" "$out/train.log" | tail -12 | tee -a "$out/check.log"
+
+wait $tests_pid
+echo "unit tests $(tail -1 "$out/tests.log")" | tee -a "$out/check.log"
+grep -E "PASSED|FAILED|SKIPPED|tests ran" "$out/tests.log" | head -30 | tee -a "$out/check.log"
+
+log "peer --tuned --compile (torch.compile max-autotune)"
+peer "peer b=128 tuned+compile" --batch 128 --steps 300 --warmup 10 --tuned --compile
+
+"$py" scripts/py/gpu_table.py "$out/results.txt" "$(cat "$out/check.log" | head -1)" | tee "$out/table.md"
+log "done in $(( $(date +%s) - start ))s"
