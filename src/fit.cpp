@@ -294,7 +294,8 @@ FitResult fit(const Config& config, const std::string& resume_from) {
   result.seconds = seconds_since(start);
   spdlog::info("data: skipped {} unreadable image(s); waited {:.1f}s for data in all", data_skipped(), data_wait());
   spdlog::info("done: {} steps in {}; generator in {}/g.pt, last samples in {}", result.steps,
-               format_duration(result.seconds), dir, result.last_sample);
+               format_duration(result.seconds), dir,
+               result.last_sample.empty() ? std::string("(none written)") : result.last_sample);
   return result;
 }
 
