@@ -20,6 +20,7 @@ log() { echo "[$(date +%T)] $*" | tee -a "$out/check.log"; }
 start=$(date +%s)
 
 log "gpu: $(nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader)"
+log "tools: $(command -v nvcc g++ cmake ninja | tr '\n' ' ')g++ $(g++ -dumpfullversion)"
 log "torch: $($py -c 'import torch; print(torch.__version__, torch.version.cuda)'); nvcc: $(nvcc --version | tail -1)"
 # torch.compile(max-autotune) of the peer spends minutes compiling and autotuning. Do that once now, beside the
 # build, into inductor's on-disk caches; the timed run later finds them warm. Nothing is timed while it runs.
