@@ -55,6 +55,12 @@ find_package(Threads REQUIRED)
 if(NOT TARGET dcgan::torch)
   add_library(dcgan_torch INTERFACE)
   add_library(dcgan::torch ALIAS dcgan_torch)
+  if(DCGAN_TORCH_FROM_PYTHON AND TARGET fmt::fmt)
+    # The wheel bundles its own fmt headers (torch/include/fmt, a newer major version than spdlog was built with);
+    # no torch header includes them. Search the fmt that spdlog links against first.
+    get_target_property(DCGAN_FMT_INCLUDE fmt::fmt INTERFACE_INCLUDE_DIRECTORIES)
+    target_include_directories(dcgan_torch SYSTEM INTERFACE ${DCGAN_FMT_INCLUDE})
+  endif()
   target_include_directories(dcgan_torch SYSTEM INTERFACE ${TORCH_INCLUDE_DIRS})
   target_link_libraries(dcgan_torch INTERFACE ${TORCH_LIBRARIES})
   target_compile_options(dcgan_torch INTERFACE ${TORCH_CXX_FLAGS})
