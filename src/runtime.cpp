@@ -58,7 +58,8 @@ RngState capture_rng() {
     state.cpu = gen.get_state();
   }
   if (cuda_available()) {
-    for (std::size_t i = 0; i < torch::cuda::device_count(); ++i) {
+    const auto count = static_cast<std::size_t>(torch::cuda::device_count());
+    for (std::size_t i = 0; i < count; ++i) {
       auto gen = default_generator(torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(i)));
       std::lock_guard<std::mutex> lock(gen.mutex());
       state.cuda.push_back(gen.get_state());
@@ -74,7 +75,7 @@ void restore_rng(const RngState& state) {
     gen.set_state(state.cpu);
   }
   if (state.cuda.empty()) return;
-  const std::size_t count = cuda_available() ? torch::cuda::device_count() : 0;
+  const std::size_t count = cuda_available() ? static_cast<std::size_t>(torch::cuda::device_count()) : 0;
   if (count < state.cuda.size())
     throw std::runtime_error("the checkpoint holds the RNG states of " + std::to_string(state.cuda.size()) +
                              " CUDA device(s), this machine has " + std::to_string(count));

@@ -1,6 +1,8 @@
 // StepRunner: eager steps, or one CUDA graph of the whole step replayed (CUDA builds).
 #include "dcgan/step_runner.h"
 
+#include "dcgan/compat.h"
+
 #include <spdlog/spdlog.h>
 
 #if DCGAN_WITH_CUDA
@@ -47,8 +49,9 @@ struct StepRunner::Impl {
 #if DCGAN_WITH_CUDA
   // Captures one step on the current batch and noise into `graph`; the step itself runs on the first replay.
   bool capture(const torch::Tensor& real, const torch::Tensor& noise) {
-    const auto layout = trainer.channels_last() ? torch::MemoryFormat::ChannelsLast : torch::MemoryFormat::Contiguous;
-    static_real = torch::empty_like(real, layout).copy_(real);
+    // Same strides as the eager steps' inputs: cuDNN's benchmark cache is keyed by them, and a miss inside the
+    // capture cannot be benchmarked (a 1-channel batch is both NCHW- and NHWC-contiguous, with different strides).
+    static_real = real.clone();
     static_noise = noise.clone();
     torch::cuda::synchronize(trainer.device().index());
     graph = std::make_unique<at::cuda::CUDAGraph>();
@@ -58,6 +61,7 @@ struct StepRunner::Impl {
       c10::cuda::CUDAStreamGuard guard(side);
       graph->capture_begin();  // global capture mode: no other thread of this process touches CUDA meanwhile
       try {
+        if (options.inside_capture) options.inside_capture();
         graph_stats = trainer.step(static_real, static_noise);
       } catch (...) {
         try {
@@ -68,13 +72,16 @@ struct StepRunner::Impl {
       }
       graph->capture_end();
     } catch (const std::exception& e) {
-      graph.reset();
+      graph.reset();  // unregisters the graph from the generator's state first
       (void)cudaGetLastError();  // clear the non-sticky error the failed capture left
       eager_reason = std::string("capture failed: ") + e.what();
       eager_reason = eager_reason.substr(0, eager_reason.find('\n'));
-      spdlog::warn("train.cuda_graphs: {}; running eagerly", eager_reason);
       options.cuda_graphs = false;
       torch::cuda::synchronize(trainer.device().index());
+      if (!compat::reset_generator_after_failed_capture(trainer.device()))
+        throw std::runtime_error("train.cuda_graphs: " + eager_reason +
+                                 "; this LibTorch cannot reset its CUDA generator after that: set train.cuda_graphs=false");
+      spdlog::warn("train.cuda_graphs: {}; running eagerly", eager_reason);
       return false;
     }
     torch::cuda::synchronize(trainer.device().index());

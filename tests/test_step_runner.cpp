@@ -91,6 +91,22 @@ TEST_F(StepRunnerTest, CudaGraphReplaysMatchEagerSteps) {
   at::globalContext().setDeterministicCuDNN(false);
 }
 
+// A capture that fails (here: a host sync inside it) leaves eager steps that still train, random draws included.
+TEST_F(StepRunnerTest, CudaFailedCaptureFallsBackToEagerSteps) {
+  if (!cuda_available() || !cuda_graphs_built()) GTEST_SKIP() << "needs a CUDA device and a CUDA build";
+  const torch::Device cuda(torch::kCUDA, 0);
+  Trainer t(config, cuda);
+  StepRunnerOptions o{true, 1};
+  o.inside_capture = [&] { (void)torch::ones({1}, cuda).sum().item<float>(); };
+  StepRunner runner(t, o);
+  StepStats stats;
+  for (int i = 0; i < 4; ++i) stats = runner.step(torch::rand({6, 3, 32, 32}, cuda) * 2 - 1);
+  EXPECT_FALSE(runner.graphed());
+  EXPECT_NE(runner.eager_reason().find("capture failed"), std::string::npos) << runner.eager_reason();
+  EXPECT_TRUE(std::isfinite(stats.loss_g.item<double>()));
+  EXPECT_EQ(t.nonfinite_steps().item<int64_t>(), 0);
+}
+
 TEST_F(StepRunnerTest, CudaBf16GraphedStepsTrain) {
   if (!cuda_available() || !cuda_graphs_built()) GTEST_SKIP() << "needs a CUDA device and a CUDA build";
   const torch::Device cuda(torch::kCUDA, 0);

@@ -64,6 +64,22 @@ class CudaAutocast {
   at::ScalarType was_dtype_ = at::kBFloat16;
 };
 
+// After a failed CUDA graph capture, LibTorch 2.x can leave the device's default generator marked as capturing, and
+// every later random op fails ("Offset increment outside graph capture"). Swaps in a copy of its state (same seed
+// and offset, not capturing). Returns false where this LibTorch has no graph-safe state API (before 2.5).
+inline bool reset_generator_after_failed_capture(const torch::Device& device) {
+#if DCGAN_TORCH_AT_LEAST(2, 5)
+  at::Generator gen = at::globalContext().defaultGenerator(device);
+  std::lock_guard<std::mutex> lock(gen.mutex());
+  at::Generator copy = gen.clone();
+  gen.unsafeGetGeneratorImpl()->graphsafe_set_state(copy.getIntrusivePtr());
+  return true;
+#else
+  (void)device;
+  return false;
+#endif
+}
+
 // The key under which torch::optim::Optimizer::state() keeps a parameter's state: its TensorImpl address, as a
 // string in 1.13 and as a pointer in 2.x.
 template <class StateMap>

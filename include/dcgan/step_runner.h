@@ -3,14 +3,17 @@
 
 #include "dcgan/trainer.h"
 
+#include <functional>
 #include <memory>
 #include <string>
 
 namespace dcgan {
 
 struct StepRunnerOptions {
+  StepRunnerOptions(bool graphs = false, int warmup = 3) : cuda_graphs(graphs), warmup_steps(warmup) {}
   bool cuda_graphs = false;  // capture and replay (CUDA devices, CUDA builds only; otherwise eager with a reason)
   int warmup_steps = 3;      // eager steps before the capture (cuDNN algorithm choice, allocator warm-up)
+  std::function<void()> inside_capture;  // tests only: runs inside the capture (e.g. to make it fail)
 };
 
 // The training step as the loop runs it. Each step draws its noise from the device's default generator into a
