@@ -65,7 +65,7 @@ peer() {  # label, runner (python3 or the no-cudagraphs wrapper), then peer argu
 run_tests() {  # the unit tests; a test that crashes the process is named and the rest run without it
   local filter="*" crashed="" rc=0 i last
   : >"$out/tests.log"
-  for i in 1 2 3 4; do
+  for i in 1 2 3 4 5 6 7 8 9 10; do
     timeout 240 build-gpu/tests/dcgan_tests --gtest_filter="$filter" >>"$out/tests.log" 2>&1
     rc=$?
     [ $rc -lt 128 ] && break
