@@ -11,6 +11,7 @@ pkgs=(
   libcli11-dev libspdlog-dev libfmt-dev libyaml-cpp-dev nlohmann-json3-dev
   libgtest-dev googletest zlib1g-dev
   dataset-fashion-mnist   # the default demo data set: /usr/share/datasets/fashion-mnist
+  python3-torch           # Python interop tests (the tutorial's Generator in PyTorch) and the benchmark peer
 )
 
 missing=()

@@ -3,6 +3,8 @@
 
 #include "dcgan/archive_check.h"
 #include "dcgan/files.h"
+#include "dcgan/interop.h"
+#include "dcgan/pth.h"
 #include "dcgan/runtime.h"
 #include "dcgan/trainer.h"
 
@@ -183,6 +185,13 @@ LoadedCheckpoint load_checkpoint(const std::string& path, Trainer& trainer) {
 }
 
 LoadedGenerator load_generator(const std::string& path) {
+  if (is_pth_file(path)) {
+    try {
+      return generator_from_state_dict(load_pth(path).state_dict, path);
+    } catch (const PthError& e) {
+      throw CheckpointError(e.what());
+    }
+  }
   auto archive = open_archive(path, torch::kCPU);
   return guarded(path, [&] {
     const Header h = read_header(path, archive);
@@ -190,6 +199,7 @@ LoadedGenerator load_generator(const std::string& path) {
     out.kind = h.kind;
     out.at = h.at;
     out.config = h.config;
+    out.torch_version = h.torch_version;
     out.generator = Generator(GeneratorOptions()
                                   .transpose_via_conv(true)  // the CPU's fast path; callers may switch it per device
                                   .nz(out.config.model.nz)

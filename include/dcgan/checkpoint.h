@@ -65,11 +65,13 @@ std::string find_checkpoint(const std::string& run_dir_or_file);
 struct LoadedGenerator {
   Generator generator{nullptr};  // on the CPU, in eval mode, transposed convolutions via conv kernels
   Config config;                 // the run's resolved config
-  std::string kind;              // "generator" or "checkpoint"
+  std::string kind;              // "generator", "checkpoint", or "state_dict" (a Python .pth)
   TrainingPosition at;
+  std::string torch_version;     // of the LibTorch that wrote it ("" for a .pth)
 };
 
-// Loads the generator from a g.pt or a full checkpoint. Throws CheckpointError for a missing, truncated, damaged
+// Loads the generator from a g.pt, a full checkpoint, or a generator state dict saved by Python's torch.save
+// (see interop.h; its config holds only what the weights tell: nz, ngf, channels, image size). Throws CheckpointError for a missing, truncated, damaged
 // (zip CRC or names) or foreign file, or one whose weights do not fit the recorded architecture. A file crafted to
 // pass those checks reaches LibTorch's TorchScript importer: treat checkpoints from others as code, as torch.load's
 // own documentation advises.

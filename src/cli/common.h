@@ -21,6 +21,9 @@ Command add_train(CLI::App& root);
 Command add_sample(CLI::App& root);
 Command add_prepare(CLI::App& root);
 Command add_bench(CLI::App& root);
+Command add_export(CLI::App& root);
+Command add_info(CLI::App& root);
+Command add_eval(CLI::App& root);
 
 // Where `prepare` and `bench data` read from: a config's data section, or a path with a size and channel count.
 struct DataSourceOptions {

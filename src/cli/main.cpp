@@ -8,7 +8,9 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", dcgan::cli::version_text, "Print the version, the LibTorch version and CUDA status");
   app.require_subcommand(1);
   std::vector<dcgan::cli::Command> commands = {dcgan::cli::add_train(app), dcgan::cli::add_sample(app),
-                                               dcgan::cli::add_prepare(app), dcgan::cli::add_bench(app)};
+                                               dcgan::cli::add_prepare(app), dcgan::cli::add_bench(app),
+                                               dcgan::cli::add_export(app), dcgan::cli::add_info(app),
+                                               dcgan::cli::add_eval(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,70 @@
+// `dcgan info`: what a g.pt, a training checkpoint or a .pth holds.
+#include "common.h"
+
+#include "dcgan/checkpoint.h"
+#include "dcgan/discriminator.h"
+#include "dcgan/pth.h"
+
+#include <fmt/format.h>
+
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <string>
+
+namespace dcgan::cli {
+
+struct InfoOptions {
+  std::string file;
+};
+
+namespace {
+int64_t parameter_count(torch::nn::Module& m) {
+  int64_t n = 0;
+  for (const auto& p : m.parameters()) n += p.numel();
+  return n;
+}
+}  // namespace
+
+int run_info(const InfoOptions& o) {
+  if (is_pth_file(o.file)) {
+    const PthContent content = load_pth(o.file);
+    if (content.tensor.defined()) {
+      std::cout << fmt::format("file: {}\nkind: tensor (torch.save)\nshape: {}\ndtype: {}\n", o.file,
+                               c10::str(content.tensor.sizes()), c10::toString(content.tensor.scalar_type()));
+      return 0;
+    }
+  }
+  LoadedGenerator g = load_generator(o.file);
+  std::ostringstream arch;
+  arch << *g.generator;
+  std::cout << fmt::format("file: {}\nkind: {}\n", o.file, g.kind);
+  if (g.kind != "state_dict") {
+    std::cout << fmt::format("step: {}\nepoch: {}\nwritten by: LibTorch {}\n", g.at.step, g.at.epoch,
+                             g.torch_version);
+  }
+  std::cout << fmt::format("generator: {}x{}, {} channel(s), nz {}, ngf {}, {} parameters\n", g.config.data.image_size,
+                           g.config.data.image_size, g.config.data.channels, g.config.model.nz, g.config.model.ngf,
+                           parameter_count(*g.generator));
+  if (g.kind == "checkpoint") {
+    Discriminator d(DiscriminatorOptions()
+                        .ndf(g.config.model.ndf)
+                        .channels(g.config.data.channels)
+                        .image_size(g.config.data.image_size));
+    std::cout << fmt::format("discriminator: ndf {}, {} parameters; both Adam states, fixed noise and RNG states\n",
+                             g.config.model.ndf, parameter_count(*d));
+  }
+  std::cout << "ema: absent (this version keeps no moving average of G)\n";
+  std::cout << "architecture:\n" << arch.str() << "\n";
+  if (g.kind != "state_dict") std::cout << "config:\n" << to_yaml(g.config);
+  return 0;
+}
+
+Command add_info(CLI::App& root) {
+  auto o = std::make_shared<InfoOptions>();
+  CLI::App* app = root.add_subcommand("info", "Print what a g.pt, a training checkpoint or a .pth holds");
+  app->add_option("file", o->file, "g.pt, checkpoints/step-N.pt or a .pth")->required()->check(CLI::ExistingFile);
+  return {app, [o] { return run_info(*o); }};
+}
+
+}  // namespace dcgan::cli

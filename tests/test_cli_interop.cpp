@@ -1,0 +1,91 @@
+// End-to-end interop with Python: dcgan's export in the tutorial's Generator, and a Python state dict in dcgan,
+// from the same noise, within 1e-5 (needs /usr/bin/python3 with torch: Debian's python3-torch, which setup installs).
+#include <filesystem>
+
+#include "cli_util.h"
+
+namespace dcgan {
+namespace {
+
+using test::CliRun;
+
+// Runs tests/py/interop.py with `args` from the source tree; returns its exit status and output.
+CliRun python(const std::string& args) {
+  test::ScratchDir capture;
+  const std::string cmd = "cd '" + std::string(DCGAN_SOURCE_DIR) + "' && /usr/bin/python3 tests/py/interop.py " + args +
+                          " >'" + (capture / "out") + "' 2>'" + (capture / "err") + "'";
+  const int raw = std::system(cmd.c_str());
+  CliRun r;
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
+  r.out = test::slurp(capture / "out");
+  r.err = test::slurp(capture / "err");
+  return r;
+}
+
+bool python_has_torch() { return std::system("/usr/bin/python3 -c 'import torch' >/dev/null 2>&1") == 0; }
+
+TEST(CliInterop, ExportLoadsInTheTutorialsGeneratorAndPythonStateDictsLoadHere) {
+  if (!python_has_torch()) GTEST_SKIP() << "/usr/bin/python3 cannot import torch (apt-get install python3-torch)";
+  test::ScratchDir dir;
+  const std::string nz = "16", ngf = "8", nc = "3";
+  const CliRun train = test::dcgan_cli(
+      "train --set data.format=synthetic --set data.synthetic_count=64 --set data.image_size=64 --set data.channels=3 "
+      "--set model.nz=" + nz + " --set model.ngf=" + ngf + " --set model.ndf=8 --set train.batch_size=8 "
+      "--set train.steps=3 --set train.device=cpu --set train.threads=2 --set output.dir=" + (dir / "run"));
+  ASSERT_EQ(train.status, 0) << train.err;
+
+  // C++ -> Python.
+  const CliRun exp = test::dcgan_cli("export --ckpt " + (dir / "run/g.pt") + " --out " + (dir / "g.pth"));
+  ASSERT_EQ(exp.status, 0) << exp.err;
+  ASSERT_EQ(python("make-noise " + (dir / "noise.pt") + " " + nz + " 8 7").status, 0);
+  const CliRun cpp = test::dcgan_cli("sample --ckpt " + (dir / "run/g.pt") + " --noise " + (dir / "noise.pt") +
+                                     " --save-tensor " + (dir / "cpp.pt"));
+  ASSERT_EQ(cpp.status, 0) << cpp.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "samples.png"));
+  const CliRun check = python("check-export " + (dir / "g.pth") + " " + (dir / "noise.pt") + " " + (dir / "cpp.pt") +
+                              " " + nz + " " + ngf + " " + nc);
+  EXPECT_EQ(check.status, 0) << check.out << check.err;
+  EXPECT_NE(check.out.find("shape (8, 3, 64, 64)"), std::string::npos) << check.out;
+
+  // Python -> C++.
+  ASSERT_EQ(python("make-state " + (dir / "py_g.pth") + " " + (dir / "noise.pt") + " " + (dir / "py_out.pt") + " " +
+                   nz + " " + ngf + " " + nc + " 3")
+                .status,
+            0);
+  const CliRun back = test::dcgan_cli("sample --ckpt " + (dir / "py_g.pth") + " --noise " + (dir / "noise.pt") +
+                                      " --save-tensor " + (dir / "cpp2.pt"));
+  ASSERT_EQ(back.status, 0) << back.err;
+  const CliRun same = python("compare " + (dir / "py_out.pt") + " " + (dir / "cpp2.pt"));
+  EXPECT_EQ(same.status, 0) << same.out << same.err;
+
+  // info on both kinds of file.
+  const CliRun info_py = test::dcgan_cli("info " + (dir / "py_g.pth"));
+  EXPECT_EQ(info_py.status, 0) << info_py.err;
+  EXPECT_NE(info_py.out.find("kind: state_dict"), std::string::npos) << info_py.out;
+  EXPECT_NE(info_py.out.find("64x64, 3 channel(s), nz 16, ngf 8"), std::string::npos) << info_py.out;
+  const CliRun info_run = test::dcgan_cli("info " + (dir / "run/g.pt"));
+  EXPECT_NE(info_run.out.find("step: 3"), std::string::npos) << info_run.out;
+  EXPECT_NE(info_run.out.find("ema: absent"), std::string::npos) << info_run.out;
+}
+
+TEST(CliInterop, BadNoiseIsOneLineNamingTheFile) {
+  test::ScratchDir dir;
+  const CliRun train = test::dcgan_cli("train --config configs/tiny.yaml --set train.steps=2 --set output.dir=" +
+                                       (dir / "run"));
+  ASSERT_EQ(train.status, 0) << train.err;
+  // A state dict where a noise tensor belongs, and a noise of the wrong latent size.
+  const CliRun wrong = test::dcgan_cli("sample --ckpt " + (dir / "run/g.pt") + " --noise " +
+                                       test::source_path("tests/data/python/state_dict.pth") + " --save-tensor " +
+                                       (dir / "x.pt"));
+  EXPECT_NE(wrong.status, 0);
+  EXPECT_EQ(test::count_lines(wrong.err), 1) << wrong.err;
+  EXPECT_NE(wrong.err.find("state_dict.pth: holds a state dict"), std::string::npos) << wrong.err;
+  const CliRun shape = test::dcgan_cli("sample --ckpt " + (dir / "run/g.pt") + " --noise " +
+                                       test::source_path("tests/data/python/tensor.pt") + " --save-tensor " +
+                                       (dir / "x.pt"));
+  EXPECT_NE(shape.err.find("expected [n, 16, 1, 1]"), std::string::npos) << shape.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "x.pt"));
+}
+
+}  // namespace
+}  // namespace dcgan
