@@ -8,6 +8,7 @@
 #include "dcgan/data/resident.h"
 #include "dcgan/files.h"
 #include "dcgan/image_io.h"
+#include "dcgan/plots.h"
 #include "dcgan/runtime.h"
 #include "dcgan/signals.h"
 #include "dcgan/step_runner.h"
@@ -96,6 +97,23 @@ void write_samples(Generator& g, const torch::Tensor& fixed_noise, const std::st
   const torch::Tensor images = g->forward(fixed_noise);
   g->train();
   write_png(path, make_grid(images, GridOptions{kSampleRows, 2}));
+}
+
+// The pictures of the run folder (losses.png, d_outputs.png, real_vs_fake.png, progress.png), redrawn at each
+// sample step. They are conveniences: a failure to draw one is a warning, not the end of the run.
+void write_pictures(const std::string& dir, Generator& g, const torch::Tensor& fixed_noise, const torch::Tensor& real) {
+  try {
+    write_metric_plots(dir);
+    write_progress_strip(dir, dir + "/progress.png");
+    torch::NoGradGuard no_grad;
+    g->eval();
+    const torch::Tensor fake = g->forward(fixed_noise);
+    g->train();
+    const int64_t n = std::min<int64_t>(real.size(0), fake.size(0));
+    write_real_vs_fake(dir + "/real_vs_fake.png", real.slice(0, 0, n), fake.slice(0, 0, n));
+  } catch (const std::exception& e) {
+    spdlog::warn("plots not updated: {}", e.what());
+  }
 }
 
 }  // namespace
@@ -273,6 +291,7 @@ FitResult fit(const Config& config, const std::string& resume_from) {
     if (sample_now && png_supported()) {
       result.last_sample = fmt::format("{}/samples/step-{:06d}.png", dir, step);
       write_samples(trainer.generator(), fixed_noise, result.last_sample);
+      write_pictures(dir, trainer.generator(), fixed_noise, real);
     }
     if (checkpoint_now) write_checkpoint();
     if (stopping) {

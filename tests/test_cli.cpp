@@ -73,6 +73,21 @@ TEST(Cli, SameConfigSameSeedSameMetrics) {
   EXPECT_NE(a, metrics_without_timing(dir / "c/metrics.csv"));
 }
 
+// A run folder holds the pictures a user looks at; sample --interpolate draws one latent walk per row.
+TEST(Cli, RunPicturesAndLatentWalks) {
+  test::ScratchDir dir;
+  ASSERT_EQ(dcgan("train --config configs/tiny.yaml --set output.dir=" + (dir / "run")).status, 0);
+  for (const char* f : {"losses.png", "d_outputs.png", "real_vs_fake.png", "progress.png"})
+    EXPECT_FALSE(cv::imread(dir / ("run/" + std::string(f)), cv::IMREAD_UNCHANGED).empty()) << f;
+  const CliRun walk = dcgan("sample --ckpt " + (dir / "run/g.pt") + " -n 3 --interpolate 5 --out " + (dir / "walk.png"));
+  ASSERT_EQ(walk.status, 0) << walk.err;
+  const cv::Mat grid = cv::imread(dir / "walk.png", cv::IMREAD_UNCHANGED);
+  EXPECT_EQ(grid.cols, 5 * 34 + 2);  // 5 steps of 32 px with 2 px padding
+  EXPECT_EQ(grid.rows, 3 * 34 + 2);  // 3 walks
+  const CliRun both = dcgan("sample --ckpt " + (dir / "run/g.pt") + " --interpolate 5 --noise " + (dir / "x.pt"));
+  EXPECT_NE(both.status, 0);
+}
+
 // The device-resident data path (here resident in CPU memory) feeds the same batches as the Loader.
 TEST(Cli, ResidentDataTrainsExactlyAsTheLoader) {
   test::ScratchDir dir;
