@@ -51,16 +51,21 @@ std::string short_error(const std::exception& e) {
 
 }  // namespace
 
-void save_generator(const std::string& path, Generator& generator, const Config& config, const TrainingPosition& at) {
+void save_generator(const std::string& path, Generator& generator, const Config& config, const TrainingPosition& at,
+                    Generator* ema) {
   torch::serialize::OutputArchive archive;
   write_header(archive, "generator", config, at);
   auto g = module_archive(*generator);
   archive.write("generator", g);
+  if (ema && !ema->is_empty()) {
+    auto e = module_archive(**ema);
+    archive.write("generator_ema", e);
+  }
   write_archive(path, archive);
 }
 
 void save_checkpoint(const std::string& path, Trainer& trainer, const Config& config, const TrainingPosition& at,
-                     const torch::Tensor& fixed_noise, const RngState& rng) {
+                     const torch::Tensor& fixed_noise, const RngState& rng, const BestEval& best) {
   torch::serialize::OutputArchive archive;
   write_header(archive, "checkpoint", config, at);
   auto g = module_archive(*trainer.generator());
@@ -71,6 +76,12 @@ void save_checkpoint(const std::string& path, Trainer& trainer, const Config& co
   trainer.optimizer_d().save(od);
   archive.write("generator", g);
   archive.write("discriminator", d);
+  if (trainer.has_ema()) {
+    auto e = module_archive(*trainer.ema());
+    archive.write("generator_ema", e);
+  }
+  archive.write("best_swd", c10::IValue(best.swd));
+  archive.write("best_step", c10::IValue(best.step));
   archive.write("optimizer_g", og);
   archive.write("optimizer_d", od);
   archive.write("fixed_noise", fixed_noise.to(torch::kCPU));
@@ -170,6 +181,15 @@ LoadedCheckpoint load_checkpoint(const std::string& path, Trainer& trainer) {
     trainer.optimizer_g().load(og);
     trainer.optimizer_d().load(od);
     trainer.reload_optimizer_state();
+    if (trainer.has_ema()) {
+      torch::serialize::InputArchive e;
+      out.had_ema = archive.try_read("generator_ema", e);
+      if (out.had_ema) trainer.ema()->load(e);
+      else trainer.reset_ema();
+    }
+    c10::IValue best;
+    if (archive.try_read("best_swd", best)) out.best.swd = best.toDouble();
+    if (archive.try_read("best_step", best)) out.best.step = best.toInt();
     archive.read("fixed_noise", out.fixed_noise);
     archive.read("rng_cpu", out.rng.cpu);
     out.rng.cpu = out.rng.cpu.to(torch::kCPU);
@@ -206,12 +226,25 @@ LoadedGenerator load_generator(const std::string& path) {
                                   .ngf(out.config.model.ngf)
                                   .channels(out.config.data.channels)
                                   .image_size(out.config.data.image_size));
-    torch::serialize::InputArchive g;
+    torch::serialize::InputArchive g, e;
     archive.read("generator", g);
     out.generator->load(g);
     out.generator->eval();
+    if (archive.try_read("generator_ema", e)) {
+      out.ema = Generator(out.generator->options);
+      out.ema->load(e);
+      out.ema->eval();
+    }
     return out;
   });
+}
+
+Generator& choose_generator(LoadedGenerator& loaded, bool ema, const std::string& path) {
+  if (!ema) return loaded.generator;
+  if (loaded.ema.is_empty())
+    throw CheckpointError(fmt::format("{}: holds no moving average of G (written with train.ema_decay 0, or by Python)",
+                                      path));
+  return loaded.ema;
 }
 
 std::string checkpoint_path(const std::string& run_dir, int64_t step) {

@@ -124,6 +124,8 @@ const std::vector<Field>& fields() {
                  "largest dataset (MiB) that data_on_device=auto puts on the GPU"),
       make_field("train.cudnn_benchmark", &C::train, &TrainConfig::cudnn_benchmark,
                  "auto | true | false: cuDNN picks the fastest algorithm per shape"),
+      make_field("train.ema_decay", &C::train, &TrainConfig::ema_decay,
+                 "moving average of G's weights (0 = off; Karras et al. 2018: 0.999)"),
       make_field("output.dir", &C::output, &OutputConfig::dir, "run directory"),
       make_field("output.log_every", &C::output, &OutputConfig::log_every, "steps between log lines"),
       make_field("output.sample_every", &C::output, &OutputConfig::sample_every, "steps between sample grids"),
@@ -131,6 +133,9 @@ const std::vector<Field>& fields() {
                  "steps between checkpoints"),
       make_field("output.keep_checkpoints", &C::output, &OutputConfig::keep_checkpoints,
                  "newest checkpoints kept (plus latest)"),
+      make_field("output.eval_every", &C::output, &OutputConfig::eval_every,
+                 "steps between SWD evaluations (multiple of log_every; 0 = never)"),
+      make_field("output.eval_images", &C::output, &OutputConfig::eval_images, "real and generated images per evaluation"),
   };
   return table;
 }
@@ -262,6 +267,7 @@ void validate(const Config& c) {
 
   need(t.precision == "fp32" || t.precision == "bf16", "train.precision",
        fmt::format("must be fp32 or bf16, got '{}'", t.precision));
+  need(t.ema_decay >= 0 && t.ema_decay < 1, "train.ema_decay", fmt::format("must be in [0, 1), got {}", t.ema_decay));
   need(t.data_on_device_max_mib >= 0, "train.data_on_device_max_mib",
        fmt::format("must be 0 or more, got {}", t.data_on_device_max_mib));
 
@@ -273,6 +279,10 @@ void validate(const Config& c) {
        fmt::format("must be at least 1, got {}", o.checkpoint_every));
   need(o.keep_checkpoints >= 1, "output.keep_checkpoints",
        fmt::format("must be at least 1, got {}", o.keep_checkpoints));
+  need(o.eval_every >= 0 && (o.eval_every == 0 || o.log_every < 1 || o.eval_every % o.log_every == 0),
+       "output.eval_every",
+       fmt::format("must be 0 or a multiple of output.log_every ({}), got {}", o.log_every, o.eval_every));
+  need(o.eval_images >= 16, "output.eval_images", fmt::format("must be at least 16, got {}", o.eval_images));
 }
 
 std::string to_yaml(const Config& cfg) {

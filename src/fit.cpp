@@ -8,6 +8,7 @@
 #include "dcgan/data/resident.h"
 #include "dcgan/files.h"
 #include "dcgan/image_io.h"
+#include "dcgan/metrics.h"
 #include "dcgan/plots.h"
 #include "dcgan/runtime.h"
 #include "dcgan/signals.h"
@@ -19,7 +20,10 @@
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <ATen/CPUGeneratorImpl.h>
+
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <unistd.h>
@@ -99,6 +103,33 @@ void write_samples(Generator& g, const torch::Tensor& fixed_noise, const std::st
   write_png(path, make_grid(images, GridOptions{kSampleRows, 2}));
 }
 
+// output.eval_images real images of `data` (a seeded choice, unreadable ones passed over), in [-1, 1] on the CPU.
+torch::Tensor eval_set(const Dataset& data, int64_t wanted, uint64_t seed) {
+  const auto order = epoch_permutation(data.size(), seed ^ 0x5eedULL, 0);
+  const ImageShape s = data.shape();
+  torch::Tensor u8 = torch::empty({std::min<int64_t>(wanted, data.size()), s.channels, s.height, s.width}, torch::kUInt8);
+  int64_t have = 0;
+  for (int64_t i = 0; i < data.size() && have < u8.size(0); ++i) {
+    try {
+      data.read(order[static_cast<std::size_t>(i)], u8.data_ptr<uint8_t>() + have * s.bytes());
+      ++have;
+    } catch (const UnreadableImage&) {
+    }
+  }
+  return u8.slice(0, 0, have).to(torch::kFloat).div_(127.5).sub_(1.0);
+}
+
+// G's images of `noise` in eval mode (BatchNorm on running statistics), in chunks, on `device`.
+torch::Tensor generate(Generator& g, const torch::Tensor& noise, torch::Device device) {
+  torch::NoGradGuard no_grad;
+  g->eval();
+  std::vector<torch::Tensor> out;
+  for (int64_t i = 0; i < noise.size(0); i += 256)
+    out.push_back(g->forward(noise.slice(0, i, std::min(noise.size(0), i + 256)).to(device)));
+  g->train();
+  return torch::cat(out);
+}
+
 // The pictures of the run folder (losses.png, d_outputs.png, real_vs_fake.png, progress.png), redrawn at each
 // sample step. They are conveniences: a failure to draw one is a warning, not the end of the run.
 void write_pictures(const std::string& dir, Generator& g, const torch::Tensor& fixed_noise, const torch::Tensor& real) {
@@ -147,6 +178,7 @@ FitResult fit(const Config& config, const std::string& resume_from) {
   Trainer trainer(config, device);  // built right after seeding, G then D, as the tutorial does
   torch::Tensor fixed_noise = torch::randn({kSampleCount, config.model.nz, 1, 1}).to(device);
   int64_t start_step = 0;
+  BestEval best;
   if (!resume_from.empty()) {
     LoadedCheckpoint ckpt = load_checkpoint(resume_from, trainer);
     const auto diffs = differing_identity_keys(ckpt.config, config);
@@ -154,6 +186,9 @@ FitResult fit(const Config& config, const std::string& resume_from) {
       throw CheckpointError(fmt::format("{}: cannot resume with a different model, data or optimiser ({})",
                                         resume_from, fmt::join(diffs, "; ")));
     start_step = ckpt.at.step;
+    best = ckpt.best;
+    if (trainer.has_ema() && !ckpt.had_ema)
+      spdlog::warn("{}: holds no moving average of G; it starts again from the checkpoint's G", resume_from);
     fixed_noise = ckpt.fixed_noise.to(device);
     restore_rng(ckpt.rng);
   }
@@ -163,9 +198,22 @@ FitResult fit(const Config& config, const std::string& resume_from) {
   const int64_t total = config.train.steps > 0 ? config.train.steps : config.train.epochs * per_epoch;
   const int64_t epochs = (total + per_epoch - 1) / per_epoch;
 
+  // The fixed evaluation set: real images chosen once, and noise from a generator of its own (the training run's
+  // random stream is the same with evaluation on or off).
+  torch::Tensor eval_real, eval_noise;
+  SwdOptions swd_options;
+  swd_options.seed = static_cast<uint64_t>(config.train.seed);
+  if (config.output.eval_every > 0) {
+    // On the training device: the distance is computed there (sorting is its cost; GPUs sort fast).
+    eval_real = eval_set(*data, config.output.eval_images, static_cast<uint64_t>(config.train.seed)).to(device);
+    at::Generator gen = at::detail::createCPUGenerator(static_cast<uint64_t>(config.train.seed) + 1);
+    eval_noise = torch::randn({eval_real.size(0), config.model.nz, 1, 1}, gen, torch::kFloat);
+  }
+
   const std::string& dir = config.output.dir;
   ensure_writable_dir(dir);
   ensure_writable_dir(dir + "/samples");
+  if (trainer.has_ema()) ensure_writable_dir(dir + "/samples/ema");
   ensure_writable_dir(dir + "/checkpoints");
   write_file_atomic(dir + "/config.yaml", to_yaml(config));
   const bool resuming = !resume_from.empty();
@@ -191,7 +239,7 @@ FitResult fit(const Config& config, const std::string& resume_from) {
   auto data_skipped = [&] { return loader ? loader->skipped() : resident->skipped(); };
   std::ofstream csv(dir + "/metrics.csv", resuming ? std::ios::app : std::ios::trunc);
   if (!csv) throw FileError(dir + "/metrics.csv: cannot open for writing");
-  if (!resuming) csv << "step,epoch,loss_d,loss_g,d_x,d_g_z1,d_g_z2,images_per_s\n";
+  if (!resuming) csv << "step,epoch,loss_d,loss_g,d_x,d_g_z1,d_g_z2,swd,swd_ema,images_per_s\n";
 
   spdlog::info("dcgan: LibTorch {} on {}, {} CPU thread(s)", torch_version(), device.str(), threads);
   StepRunner runner(trainer, StepRunnerOptions{resolve_switch(config.train.cuda_graphs, device.is_cuda()), 3});
@@ -220,7 +268,7 @@ FitResult fit(const Config& config, const std::string& resume_from) {
   TrainingPosition at{start_step, start_step / per_epoch};
   auto write_checkpoint = [&] {
     const std::string path = checkpoint_path(dir, at.step);
-    save_checkpoint(path, trainer, config, at, fixed_noise, capture_rng());
+    save_checkpoint(path, trainer, config, at, fixed_noise, capture_rng(), best);
     publish_checkpoint(dir, at.step, config.output.keep_checkpoints);
     last_checkpoint = path;
   };
@@ -270,6 +318,24 @@ FitResult fit(const Config& config, const std::string& resume_from) {
       }
       checked_step = step;
     }
+    std::string swd_cells = ",";
+    if (config.output.eval_every > 0 && step % config.output.eval_every == 0) {  // a log step too (validate)
+      Generator* ema = trainer.has_ema() ? &trainer.ema() : nullptr;
+      const double swd = sliced_wasserstein(eval_real, generate(trainer.generator(), eval_noise, device), swd_options).mean;
+      const double swd_ema =
+          ema ? sliced_wasserstein(eval_real, generate(*ema, eval_noise, device), swd_options).mean : NAN;
+      swd_cells = ema ? fmt::format("{:.3f},{:.3f}", swd, swd_ema) : fmt::format("{:.3f},", swd);
+      const double figure = ema ? swd_ema : swd;
+      const bool better = figure < best.swd;
+      if (better) {
+        best = {figure, step};
+        save_generator(dir + "/g-best.pt", trainer.generator(), config, at, ema);
+      }
+      progress.clear();
+      spdlog::info("eval at step {}: SWD x1e3 of G {:.3f}{} on {} images; best {:.3f} at step {}{}", step, swd,
+                   ema ? fmt::format(", of its EMA {:.3f}", swd_ema) : std::string(), eval_real.size(0), best.swd,
+                   best.step, better ? " (saved g-best.pt)" : "");
+    }
     if (log_now) {
       const double elapsed = seconds_since(interval_start);
       const double ips = elapsed > 0 ? interval_steps * config.train.batch_size / elapsed : 0.0;
@@ -280,8 +346,8 @@ FitResult fit(const Config& config, const std::string& resume_from) {
       spdlog::info("[{}/{}][{}/{}]\tLoss_D: {:.4f}\tLoss_G: {:.4f}\tD(x): {:.4f}\tD(G(z)): {:.4f} / {:.4f}\t"
                    "images/s: {:.1f}\tdata wait: {:.2f}s",
                    batch_epoch, epochs, batch_index, per_epoch, loss_d, loss_g, d_x, z1, z2, ips, wait);
-      csv << fmt::format("{},{},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.1f}\n", step, batch_epoch, loss_d, loss_g, d_x,
-                         z1, z2, ips);
+      csv << fmt::format("{},{},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{},{:.1f}\n", step, batch_epoch, loss_d, loss_g,
+                         d_x, z1, z2, swd_cells, ips);
       csv.flush();
       if (!csv) throw FileError(dir + "/metrics.csv: write failed");
       interval_start = Clock::now();
@@ -291,12 +357,13 @@ FitResult fit(const Config& config, const std::string& resume_from) {
     if (sample_now && png_supported()) {
       result.last_sample = fmt::format("{}/samples/step-{:06d}.png", dir, step);
       write_samples(trainer.generator(), fixed_noise, result.last_sample);
+      if (trainer.has_ema()) write_samples(trainer.ema(), fixed_noise, fmt::format("{}/samples/ema/step-{:06d}.png", dir, step));
       write_pictures(dir, trainer.generator(), fixed_noise, real);
     }
     if (checkpoint_now) write_checkpoint();
     if (stopping) {
       progress.clear();
-      save_generator(dir + "/g.pt", trainer.generator(), config, at);
+      save_generator(dir + "/g.pt", trainer.generator(), config, at, trainer.has_ema() ? &trainer.ema() : nullptr);
       result.stopped_by_signal = stop_signal();
       spdlog::warn("stopped by signal {} after step {} of {}; checkpoint {}", result.stopped_by_signal, step, total,
                    last_checkpoint);
@@ -309,7 +376,7 @@ FitResult fit(const Config& config, const std::string& resume_from) {
   progress.clear();
   if (start_step >= total) spdlog::info("nothing to do: the checkpoint is at step {}, train.steps is {}", start_step, total);
 
-  save_generator(dir + "/g.pt", trainer.generator(), config, at);
+  save_generator(dir + "/g.pt", trainer.generator(), config, at, trainer.has_ema() ? &trainer.ema() : nullptr);
   result.seconds = seconds_since(start);
   spdlog::info("data: skipped {} unreadable image(s); waited {:.1f}s for data in all", data_skipped(), data_wait());
   spdlog::info("done: {} steps in {}; generator in {}/g.pt, last samples in {}", result.steps,

@@ -16,6 +16,8 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <tuple>
 #include <sstream>
 
 namespace dcgan {
@@ -124,27 +126,48 @@ std::vector<std::string> write_metric_plots(const std::string& run_dir) {
   std::ifstream in(run_dir + "/metrics.csv");
   std::string line;
   if (!std::getline(in, line)) return {};
-  // step,epoch,loss_d,loss_g,d_x,d_g_z1,d_g_z2,images_per_s
-  std::vector<std::vector<double>> cols(7);
+  std::map<std::string, std::vector<double>> cols;  // by header name
+  std::vector<std::string> names;
+  {
+    std::stringstream ss(line);
+    for (std::string cell; std::getline(ss, cell, ',');) names.push_back(cell);
+  }
   while (std::getline(in, line)) {
     std::stringstream ss(line);
     std::string cell;
-    std::vector<double> row;
-    while (std::getline(ss, cell, ',')) row.push_back(cell.empty() ? NAN : std::strtod(cell.c_str(), nullptr));
-    if (row.size() < 7) continue;
-    for (int c = 0; c < 7; ++c) cols[static_cast<std::size_t>(c)].push_back(row[static_cast<std::size_t>(c)]);
+    for (std::size_t c = 0; c < names.size(); ++c) {
+      if (!std::getline(ss, cell, ',')) cell.clear();
+      cols[names[c]].push_back(cell.empty() ? NAN : std::strtod(cell.c_str(), nullptr));
+    }
   }
-  if (cols[0].empty()) return {};
-  const auto& step = cols[0];
+  for (const char* need : {"step", "loss_d", "loss_g", "d_x", "d_g_z1", "d_g_z2"})
+    if (!cols.count(need) || cols[need].empty()) return {};
+  const auto& step = cols["step"];
   const std::string losses = run_dir + "/losses.png", d_out = run_dir + "/d_outputs.png";
   write_line_plot(losses, "Generator and Discriminator Loss During Training", "iterations", "Loss",
-                  {{"G", step, cols[3], 31, 119, 180}, {"D", step, cols[2], 255, 127, 14}});
+                  {{"G", step, cols["loss_g"], 31, 119, 180}, {"D", step, cols["loss_d"], 255, 127, 14}});
   write_line_plot(d_out, "Discriminator outputs: D(x) on real, D(G(z)) before / after D's update", "iterations",
                   "probability",
-                  {{"D(x)", step, cols[4], 44, 160, 44},
-                   {"D(G(z)) before", step, cols[5], 214, 39, 40},
-                   {"D(G(z)) after", step, cols[6], 148, 103, 189}});
-  return {losses, d_out};
+                  {{"D(x)", step, cols["d_x"], 44, 160, 44},
+                   {"D(G(z)) before", step, cols["d_g_z1"], 214, 39, 40},
+                   {"D(G(z)) after", step, cols["d_g_z2"], 148, 103, 189}});
+  std::vector<std::string> out = {losses, d_out};
+  // SWD at the evaluated rows only.
+  std::vector<PlotSeries> swd;
+  for (const auto& [name, label, r, g, b] :
+       {std::tuple<const char*, const char*, int, int, int>{"swd", "G", 31, 119, 180}, {"swd_ema", "EMA of G", 214, 39, 40}}) {
+    if (!cols.count(name)) continue;
+    PlotSeries s{label, {}, {}, r, g, b};
+    for (std::size_t i = 0; i < step.size(); ++i)
+      if (std::isfinite(cols[name][i])) s.x.push_back(step[i]), s.y.push_back(cols[name][i]);
+    if (!s.x.empty()) swd.push_back(s);
+  }
+  if (!swd.empty()) {
+    out.push_back(run_dir + "/swd.png");
+    write_line_plot(out.back(), "Sliced Wasserstein distance to real images (x 1e3, lower is better)", "iterations",
+                    "SWD", swd);
+  }
+  return out;
 }
 
 void write_real_vs_fake(const std::string& path, const torch::Tensor& real, const torch::Tensor& fake) {

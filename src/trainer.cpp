@@ -104,6 +104,46 @@ Trainer::Trainer(const Config& cfg, torch::Device device)
     fused_g_ = std::make_unique<FusedAdam>(opt_g_);
     fused_d_ = std::make_unique<FusedAdam>(opt_d_);
   }
+  if (cfg.train.ema_decay > 0) {
+    ema_decay_ = cfg.train.ema_decay;
+    // Its own init draws are undone (the copy below overwrites them), so enabling the average leaves the training
+    // run's random stream as it was.
+    at::Generator cpu = at::globalContext().defaultGenerator(torch::kCPU);
+    torch::Tensor state;
+    {
+      std::lock_guard<std::mutex> lock(cpu.mutex());
+      state = cpu.get_state();
+    }
+    ema_ = Generator(g_->options);
+    {
+      std::lock_guard<std::mutex> lock(cpu.mutex());
+      cpu.set_state(state);
+    }
+    ema_->to(device);
+    for (auto& p : ema_->parameters()) p.requires_grad_(false);
+    g_params_ = g_->parameters();
+    ema_params_ = ema_->parameters();
+    g_buffers_ = g_->buffers();
+    ema_buffers_ = ema_->buffers();
+    reset_ema();
+  }
+}
+
+void Trainer::reset_ema() {
+  if (!has_ema()) return;
+  torch::NoGradGuard no_grad;
+  for (std::size_t i = 0; i < ema_params_.size(); ++i)
+    ema_params_[i].set_data(g_params_[i].detach().clone(torch::MemoryFormat::Preserve));
+  for (std::size_t i = 0; i < ema_buffers_.size(); ++i) ema_buffers_[i].copy_(g_buffers_[i]);
+  ema_params_ = ema_->parameters();
+}
+
+void Trainer::update_ema() {
+  if (!has_ema()) return;
+  torch::NoGradGuard no_grad;
+  at::_foreach_mul_(ema_params_, ema_decay_);
+  at::_foreach_add_(ema_params_, g_params_, 1.0 - ema_decay_);
+  for (std::size_t i = 0; i < ema_buffers_.size(); ++i) ema_buffers_[i].copy_(g_buffers_[i]);
 }
 
 void Trainer::step_optimizer(torch::optim::Adam& opt, std::unique_ptr<FusedAdam>& fused) {
@@ -158,6 +198,7 @@ void Trainer::update_g(const torch::Tensor& fake, StepStats& stats) {
     err.backward();
   }
   step_optimizer(opt_g_, fused_g_);
+  update_ema();
 
   stats.loss_g = err.detach();
   stats.d_g_z2 = mean_probability(out);

@@ -58,7 +58,7 @@ TEST_F(CheckpointTest, FullCheckpointRestoresEveryStateExactly) {
   for (int i = 0; i < 3; ++i) a.step(real);
   const auto noise = torch::randn({64, 12, 1, 1});
   const RngState rng = capture_rng();
-  save_checkpoint(dir / "ckpt.pt", a, config, {3, 1}, noise, rng);
+  save_checkpoint(dir / "ckpt.pt", a, config, {3, 1}, noise, rng, BestEval{12.5, 2});
 
   torch::manual_seed(99);  // a different init: everything must come from the file
   Trainer b(config, torch::kCPU);
@@ -67,6 +67,11 @@ TEST_F(CheckpointTest, FullCheckpointRestoresEveryStateExactly) {
   EXPECT_EQ(loaded.at.epoch, 1);
   EXPECT_TRUE(torch::equal(loaded.fixed_noise, noise));
   EXPECT_TRUE(torch::equal(loaded.rng.cpu, rng.cpu));
+  EXPECT_EQ(loaded.best.swd, 12.5);
+  EXPECT_EQ(loaded.best.step, 2);
+  ASSERT_TRUE(loaded.had_ema);
+  const auto ea = a.ema()->named_parameters(), eb = b.ema()->named_parameters();
+  for (const auto& kv : ea) EXPECT_TRUE(torch::equal(kv.value(), eb[kv.key()])) << "ema " << kv.key();
   // The next step from both is identical: weights, BN buffers, Adam moments and step counts all came back.
   torch::manual_seed(5);
   const StepStats sa = a.step(real);
@@ -77,6 +82,25 @@ TEST_F(CheckpointTest, FullCheckpointRestoresEveryStateExactly) {
   for (const auto& kv : pa) EXPECT_TRUE(torch::equal(kv.value(), pb[kv.key()])) << kv.key();
   const auto ba = a.discriminator()->named_buffers(), bb = b.discriminator()->named_buffers();
   for (const auto& kv : ba) EXPECT_TRUE(torch::equal(kv.value(), bb[kv.key()])) << kv.key();
+}
+
+TEST_F(CheckpointTest, AFileWithoutTheAverageStartsItFromG) {
+  Config plain = config;
+  plain.train.ema_decay = 0;
+  Trainer a(plain, torch::kCPU);
+  a.step(torch::rand({4, 1, 32, 32}) * 2 - 1);
+  save_checkpoint(dir / "ckpt.pt", a, plain, {1, 0}, torch::randn({64, 12, 1, 1}), capture_rng());
+  save_generator(dir / "g.pt", a.generator(), plain, {1, 0});
+  Trainer b(config, torch::kCPU);  // with the average
+  const LoadedCheckpoint loaded = load_checkpoint(dir / "ckpt.pt", b);
+  EXPECT_FALSE(loaded.had_ema);
+  EXPECT_EQ(loaded.best.step, -1);
+  const auto g = b.generator()->named_parameters(), e = b.ema()->named_parameters();
+  for (const auto& kv : g) EXPECT_TRUE(torch::equal(kv.value(), e[kv.key()])) << kv.key();
+  LoadedGenerator gen = load_generator(dir / "g.pt");
+  EXPECT_TRUE(gen.ema.is_empty());
+  const std::string m = test::message_of<CheckpointError>([&] { choose_generator(gen, true, "g.pt"); });
+  EXPECT_NE(m.find("g.pt: holds no moving average of G"), std::string::npos) << m;
 }
 
 TEST_F(CheckpointTest, ResumeNeedsAFullCheckpoint) {

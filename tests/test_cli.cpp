@@ -28,7 +28,7 @@ TEST(Cli, TrainTinyThenSample) {
     EXPECT_TRUE(fs::is_regular_file(run + "/" + f)) << f;
   const auto metrics = lines_of(run + "/metrics.csv");
   ASSERT_EQ(metrics.size(), 7u);  // header + steps 2, 4, ..., 12
-  EXPECT_EQ(metrics[0], "step,epoch,loss_d,loss_g,d_x,d_g_z1,d_g_z2,images_per_s");
+  EXPECT_EQ(metrics[0], "step,epoch,loss_d,loss_g,d_x,d_g_z1,d_g_z2,swd,swd_ema,images_per_s");
   EXPECT_EQ(metrics[6].substr(0, 5), "12,1,");
   EXPECT_NE(train.out.find("Loss_D:"), std::string::npos);
   EXPECT_NE(train.out.find("images/s:"), std::string::npos);
@@ -86,6 +86,37 @@ TEST(Cli, RunPicturesAndLatentWalks) {
   EXPECT_EQ(grid.rows, 3 * 34 + 2);  // 3 walks
   const CliRun both = dcgan("sample --ckpt " + (dir / "run/g.pt") + " --interpolate 5 --noise " + (dir / "x.pt"));
   EXPECT_NE(both.status, 0);
+}
+
+// Evaluation during training: SWD of G and its EMA in metrics.csv at eval steps, g-best.pt, swd.png; --ema.
+TEST(Cli, EvaluationKeepsTheBestGeneratorAndTheAverageIsSampled) {
+  test::ScratchDir dir;
+  const CliRun r = dcgan("train --config configs/tiny.yaml --set output.eval_every=6 --set output.eval_images=64 "
+                         "--set output.dir=" + (dir / "run"));
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto rows = lines_of(dir / "run/metrics.csv");
+  ASSERT_EQ(rows.size(), 7u);
+  EXPECT_EQ(rows[0], "step,epoch,loss_d,loss_g,d_x,d_g_z1,d_g_z2,swd,swd_ema,images_per_s");
+  int evaluated = 0;
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    const bool eval_row = rows[i].rfind("6,", 0) == 0 || rows[i].rfind("12,", 0) == 0;
+    EXPECT_EQ(rows[i].find(",,,") == std::string::npos, eval_row) << rows[i];
+    evaluated += eval_row;
+  }
+  EXPECT_EQ(evaluated, 2);
+  EXPECT_TRUE(fs::exists(dir / "run/g-best.pt"));
+  EXPECT_TRUE(fs::exists(dir / "run/swd.png"));
+  EXPECT_TRUE(fs::exists(dir / "run/samples/ema/step-000012.png"));
+  EXPECT_NE(r.out.find("eval at step 6: SWD x1e3 of G"), std::string::npos) << r.out;
+  const CliRun ema = dcgan("sample --ckpt " + (dir / "run/g-best.pt") + " --ema -n 4 --out " + (dir / "ema.png"));
+  EXPECT_EQ(ema.status, 0) << ema.err;
+  const CliRun none = dcgan("train --config configs/tiny.yaml --set train.ema_decay=0 --set train.steps=2 "
+                            "--set output.dir=" + (dir / "plain"));
+  ASSERT_EQ(none.status, 0) << none.err;
+  const CliRun refused = dcgan("sample --ckpt " + (dir / "plain/g.pt") + " --ema --out " + (dir / "x.png"));
+  EXPECT_NE(refused.status, 0);
+  EXPECT_EQ(count_lines(refused.err), 1) << refused.err;
+  EXPECT_NE(refused.err.find("holds no moving average"), std::string::npos) << refused.err;
 }
 
 // The device-resident data path (here resident in CPU memory) feeds the same batches as the Loader.

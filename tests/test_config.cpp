@@ -170,7 +170,7 @@ TEST(Config, IdentityKeysTellExperimentsApart) {
 
 TEST(Config, HelpListsEveryKeyWithItsDefault) {
   const std::string help = describe_config_keys();
-  EXPECT_EQ(config_keys().size(), 32u);
+  EXPECT_EQ(config_keys().size(), 35u);
   for (const auto& k : config_keys()) EXPECT_NE(help.find(k.name), std::string::npos) << k.name;
   EXPECT_NE(help.find("train.lr                   0.0002"), std::string::npos) << help;
   EXPECT_NE(help.find("model.nz                   100"), std::string::npos) << help;

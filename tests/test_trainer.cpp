@@ -98,3 +98,40 @@ TEST_F(TrainerTest, DLearnsToSeparateAFixedRealBatch) {
 
 }  // namespace
 }  // namespace dcgan
+
+namespace dcgan {
+namespace {
+
+class TrainerEmaTest : public test::Seeded {
+ protected:
+  Config config = test::small_config(32, 3, 8, 4);
+};
+
+TEST_F(TrainerEmaTest, TheAverageFollowsGAndDoesNotChangeTraining) {
+  config.train.ema_decay = 0.5;
+  torch::manual_seed(5);
+  Trainer t(config, torch::kCPU);
+  ASSERT_TRUE(t.has_ema());
+  const auto g0 = snapshot(*t.generator());
+  EXPECT_TRUE(same(g0, snapshot(*t.ema())));  // starts as a copy
+  const torch::Tensor real = torch::rand({6, 3, 32, 32}) * 2 - 1;
+  torch::manual_seed(7);  // the step's noise
+  t.step(real);
+  const auto g1 = snapshot(*t.generator()), e1 = snapshot(*t.ema());
+  for (std::size_t i = 0; i < g1.size(); ++i)
+    EXPECT_TRUE(torch::allclose(e1[i], 0.5 * g0[i] + 0.5 * g1[i], 1e-6, 1e-7)) << "parameter " << i;
+  const auto gb = t.generator()->buffers(), eb = t.ema()->buffers();
+  for (std::size_t i = 0; i < gb.size(); ++i) EXPECT_TRUE(torch::equal(gb[i], eb[i])) << "buffer " << i;
+
+  // The same run without the average: G's weights are the same, step for step.
+  config.train.ema_decay = 0;
+  torch::manual_seed(5);
+  Trainer plain(config, torch::kCPU);
+  EXPECT_FALSE(plain.has_ema());
+  torch::manual_seed(7);
+  plain.step(real);
+  EXPECT_TRUE(same(g1, snapshot(*plain.generator())));
+}
+
+}  // namespace
+}  // namespace dcgan

@@ -7,6 +7,7 @@
 
 #include <torch/torch.h>
 
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -28,16 +29,25 @@ struct TrainingPosition {
   int64_t epoch = 0;  // 0-based epoch of the next batch
 };
 
+// The best evaluation so far (output.eval_every), carried through checkpoints so that a resumed run replaces
+// g-best.pt only with a better generator.
+struct BestEval {
+  double swd = std::numeric_limits<double>::infinity();
+  int64_t step = -1;  // -1: none yet
+};
+
 // Layout (a torch::serialize archive):
 //   kind = "generator" | "checkpoint", format, step, epoch, config (resolved YAML), config_hash (identity_hash),
-//   torch_version, generator/ (G's parameters and BatchNorm buffers);
+//   torch_version, generator/ (G's parameters and BatchNorm buffers), generator_ema/ (when train.ema_decay > 0);
 //   a checkpoint adds discriminator/, optimizer_g/, optimizer_d/ (Adam moments and step counts), fixed_noise,
-//   rng_cpu and rng_cuda_count, rng_cuda_<i> (the generators' states after `step` steps).
+//   rng_cpu and rng_cuda_count, rng_cuda_<i> (the generators' states after `step` steps), best_swd, best_step.
+// generator_ema, best_swd and best_step were added without a format change: files without them still load.
 // The epoch position needs no field of its own: the loader's order depends only on the seed and the epoch, and
 // training consumes one batch per step, so global batch `step` is where the next step reads.
-void save_generator(const std::string& path, Generator& generator, const Config& config, const TrainingPosition& at);
+void save_generator(const std::string& path, Generator& generator, const Config& config, const TrainingPosition& at,
+                    Generator* ema = nullptr);
 void save_checkpoint(const std::string& path, Trainer& trainer, const Config& config, const TrainingPosition& at,
-                     const torch::Tensor& fixed_noise, const RngState& rng);
+                     const torch::Tensor& fixed_noise, const RngState& rng, const BestEval& best = {});
 
 // What a full checkpoint restores besides the networks and optimizers.
 struct LoadedCheckpoint {
@@ -46,6 +56,8 @@ struct LoadedCheckpoint {
   torch::Tensor fixed_noise;  // on the trainer's device
   RngState rng;
   std::string torch_version;
+  BestEval best;
+  bool had_ema = false;  // false: the file has no average; the trainer's was reset to a copy of G
 };
 
 // The config a checkpoint (or g.pt) was written with. Throws CheckpointError for unreadable files.
@@ -64,6 +76,7 @@ std::string find_checkpoint(const std::string& run_dir_or_file);
 
 struct LoadedGenerator {
   Generator generator{nullptr};  // on the CPU, in eval mode, transposed convolutions via conv kernels
+  Generator ema{nullptr};        // the moving average of G's weights, when the file has one (same settings)
   Config config;                 // the run's resolved config
   std::string kind;              // "generator", "checkpoint", or "state_dict" (a Python .pth)
   TrainingPosition at;
@@ -76,5 +89,8 @@ struct LoadedGenerator {
 // pass those checks reaches LibTorch's TorchScript importer: treat checkpoints from others as code, as torch.load's
 // own documentation advises.
 LoadedGenerator load_generator(const std::string& path);
+
+// The moving average when `ema` (throws CheckpointError naming `path` when the file holds none), else the raw G.
+Generator& choose_generator(LoadedGenerator& loaded, bool ema, const std::string& path);
 
 }  // namespace dcgan

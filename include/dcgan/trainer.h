@@ -63,6 +63,13 @@ class Trainer {
   // here and the next D update discards, are not computed (D's parameters stop requiring grad for this pass).
   void update_g(const torch::Tensor& fake, StepStats& stats);
 
+  // The moving average of G's weights (train.ema_decay > 0), or an empty holder. After each G step:
+  // ema = decay * ema + (1 - decay) * G for parameters; BatchNorm statistics copied. Starts as a copy of G.
+  Generator& ema() { return ema_; }
+  bool has_ema() const { return !ema_.is_empty(); }
+  // Makes the average a copy of G again (e.g. after loading a checkpoint that has none).
+  void reset_ema();
+
   // Steps whose losses were not finite since construction, counted on the device (an int64 0-dim tensor).
   const torch::Tensor& nonfinite_steps() const { return nonfinite_; }
 
@@ -82,6 +89,7 @@ class Trainer {
 
  private:
   void step_optimizer(torch::optim::Adam& opt, std::unique_ptr<FusedAdam>& fused);
+  void update_ema();
 
   torch::Device device_;
   TrainerSettings settings_;
@@ -91,6 +99,9 @@ class Trainer {
   torch::optim::Adam opt_d_;
   std::unique_ptr<FusedAdam> fused_g_;
   std::unique_ptr<FusedAdam> fused_d_;
+  Generator ema_{nullptr};
+  double ema_decay_ = 0;
+  std::vector<torch::Tensor> ema_params_, g_params_, ema_buffers_, g_buffers_;
   torch::Tensor nonfinite_;
 };
 

@@ -76,4 +76,8 @@ std::string version_text() {
          ", CUDA available: " + (cuda_available() ? "yes" : "no") + ")";
 }
 
+void add_ema_flag(CLI::App* app, bool& ema) {
+  app->add_flag("--ema", ema, "Use the moving average of G's weights (train.ema_decay) instead of the raw G");
+}
+
 }  // namespace dcgan::cli

@@ -25,6 +25,9 @@ Command add_export(CLI::App& root);
 Command add_info(CLI::App& root);
 Command add_eval(CLI::App& root);
 
+// Adds --ema ("use the moving average of G's weights") to a subcommand that reads a generator.
+void add_ema_flag(CLI::App* app, bool& ema);
+
 // Where `prepare` and `bench data` read from: a config's data section, or a path with a size and channel count.
 struct DataSourceOptions {
   std::string config_path;        // YAML config whose data.* (and data.cache) to use

@@ -22,6 +22,7 @@ struct EvalOptions {
   int n = 1024;            // images per set (ProGAN used 16384; fewer gives a noisier figure)
   int64_t seed = 0;        // the real images chosen, G's noise, the patches and the directions
   std::string device = "auto";
+  bool ema = false;        // evaluate the moving average of G
 };
 
 namespace {
@@ -69,7 +70,7 @@ int run_eval(const EvalOptions& o) {
 
   torch::manual_seed(static_cast<uint64_t>(o.seed));
   const torch::Tensor z = torch::randn({n, g.config.model.nz, 1, 1});
-  Generator& net = g.generator;
+  Generator& net = choose_generator(g, o.ema, o.ckpt);
   net->options.transpose_via_conv(device.is_cpu());
   net->to(device);
   net->eval();
@@ -109,6 +110,7 @@ Command add_eval(CLI::App& root) {
   app->add_option("-n,--num", o->n, "Images per set")->check(CLI::Range(16, 1 << 20))->capture_default_str();
   app->add_option("--seed", o->seed, "Seed of the image choice, noise, patches and directions")->capture_default_str();
   app->add_option("--device", o->device, "auto | cpu | cuda | cuda:N (for G)")->capture_default_str();
+  add_ema_flag(app, o->ema);
   return {app, [o] { return run_eval(*o); }};
 }
 

@@ -15,11 +15,12 @@ namespace dcgan::cli {
 struct ExportOptions {
   std::string ckpt;  // g.pt, a training checkpoint, or a .pth state dict
   std::string out;   // .pth to write
+  bool ema = false;  // export the moving average of G
 };
 
 int run_export(const ExportOptions& o) {
   LoadedGenerator loaded = load_generator(o.ckpt);
-  const StateDict state = generator_state_dict(loaded.generator);
+  const StateDict state = generator_state_dict(choose_generator(loaded, o.ema, o.ckpt));
   save_state_dict(o.out, state);
   spdlog::info("wrote {} tensors of the {}x{} generator (nz {}, ngf {}, step {}) from {} to {}", state.size(),
                loaded.config.data.image_size, loaded.config.data.image_size, loaded.config.model.nz,
@@ -39,6 +40,7 @@ Command add_export(CLI::App& root) {
       ->required()
       ->check(CLI::ExistingFile);
   app->add_option("-o,--out", o->out, "The .pth file to write")->required();
+  add_ema_flag(app, o->ema);
   return {app, [o] { return run_export(*o); }};
 }
 

@@ -54,7 +54,7 @@ int run_info(const InfoOptions& o) {
     std::cout << fmt::format("discriminator: ndf {}, {} parameters; both Adam states, fixed noise and RNG states\n",
                              g.config.model.ndf, parameter_count(*d));
   }
-  std::cout << "ema: absent (this version keeps no moving average of G)\n";
+  std::cout << (g.ema.is_empty() ? "ema: absent\n" : fmt::format("ema: present (moving average, train.ema_decay {})\n", g.config.train.ema_decay));
   std::cout << "architecture:\n" << arch.str() << "\n";
   if (g.kind != "state_dict") std::cout << "config:\n" << to_yaml(g.config);
   return 0;

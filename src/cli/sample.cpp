@@ -27,6 +27,7 @@ struct SampleOptions {
   std::string save_tensor;         // also write the raw output [n, C, H, W] in [-1, 1] with torch.save's format
   bool png = true;                 // false when only --save-tensor was asked for
   int interpolate = 0;             // > 1: n latent walks of this many steps, one row each (slerp)
+  bool ema = false;                // sample the moving average of G
 };
 
 namespace {
@@ -76,7 +77,7 @@ int run_sample(const SampleOptions& opts) {
     noise = torch::randn({opts.n, nz, 1, 1});
   }
   const int64_t count = noise.size(0);
-  Generator& g = loaded.generator;
+  Generator& g = choose_generator(loaded, opts.ema, opts.ckpt);
   g->options.transpose_via_conv(device.is_cpu());
   g->to(device);
   g->eval();
@@ -129,6 +130,7 @@ Command add_sample(CLI::App& root) {
                   "Latent walks: n rows, each slerping between two random points in this many steps")
       ->check(CLI::Range(2, 64))
       ->excludes(noise);
+  add_ema_flag(app, opts->ema);
   return {app, [app, opts] {
             opts->png = opts->save_tensor.empty() || app->count("--out") > 0;
             return run_sample(*opts);
