@@ -108,14 +108,17 @@ torch::Tensor eval_set(const Dataset& data, int64_t wanted, uint64_t seed) {
   const auto order = epoch_permutation(data.size(), seed ^ 0x5eedULL, 0);
   const ImageShape s = data.shape();
   torch::Tensor u8 = torch::empty({std::min<int64_t>(wanted, data.size()), s.channels, s.height, s.width}, torch::kUInt8);
-  int64_t have = 0;
+  int64_t have = 0, skipped = 0;
   for (int64_t i = 0; i < data.size() && have < u8.size(0); ++i) {
     try {
       data.read(order[static_cast<std::size_t>(i)], u8.data_ptr<uint8_t>() + have * s.bytes());
       ++have;
     } catch (const UnreadableImage&) {
+      ++skipped;  // the loader warns about each file once
     }
   }
+  if (skipped > 0) spdlog::warn("evaluation set: passed over {} unreadable image(s)", skipped);
+  if (have < wanted) spdlog::info("evaluation set: {} real images (output.eval_images is {})", have, wanted);
   return u8.slice(0, 0, have).to(torch::kFloat).div_(127.5).sub_(1.0);
 }
 
@@ -203,7 +206,7 @@ FitResult fit(const Config& config, const std::string& resume_from) {
   torch::Tensor eval_real, eval_noise;
   SwdOptions swd_options;
   swd_options.seed = static_cast<uint64_t>(config.train.seed);
-  if (config.output.eval_every > 0) {
+  if (config.output.eval_every > 0 && total >= config.output.eval_every) {
     // On the training device: the distance is computed there (sorting is its cost; GPUs sort fast).
     eval_real = eval_set(*data, config.output.eval_images, static_cast<uint64_t>(config.train.seed)).to(device);
     at::Generator gen = at::detail::createCPUGenerator(static_cast<uint64_t>(config.train.seed) + 1);
@@ -319,7 +322,7 @@ FitResult fit(const Config& config, const std::string& resume_from) {
       checked_step = step;
     }
     std::string swd_cells = ",";
-    if (config.output.eval_every > 0 && step % config.output.eval_every == 0) {  // a log step too (validate)
+    if (eval_real.defined() && step % config.output.eval_every == 0) {  // a log step too (validate)
       Generator* ema = trainer.has_ema() ? &trainer.ema() : nullptr;
       const double swd = sliced_wasserstein(eval_real, generate(trainer.generator(), eval_noise, device), swd_options).mean;
       const double swd_ema =

@@ -68,6 +68,26 @@ TEST(CliInterop, ExportLoadsInTheTutorialsGeneratorAndPythonStateDictsLoadHere) 
   EXPECT_NE(info_run.out.find("ema: present (moving average, train.ema_decay 0.999)"), std::string::npos) << info_run.out;
 }
 
+// FID and KID on the features of a TorchScript extractor the user supplies (here a tiny one scripted in Python).
+TEST(CliInterop, EvalWithAUserFeatureExtractor) {
+  if (!python_has_torch()) GTEST_SKIP() << "/usr/bin/python3 cannot import torch (apt-get install python3-torch)";
+  test::ScratchDir dir;
+  ASSERT_EQ(python("make-features " + (dir / "features.pt")).status, 0);
+  ASSERT_EQ(test::dcgan_cli("train --config configs/tiny.yaml --set train.steps=2 --set output.dir=" + (dir / "run"))
+                .status,
+            0);
+  const CliRun r = test::dcgan_cli("eval --ckpt " + (dir / "run/g.pt") + " --data configs/tiny.yaml -n 64 --features " +
+                                   (dir / "features.pt"));
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("features=16 fid="), std::string::npos) << r.out;  // 1 channel x 4 x 4
+  EXPECT_NE(r.out.find(" kid="), std::string::npos) << r.out;
+  const CliRun bad = test::dcgan_cli("eval --ckpt " + (dir / "run/g.pt") + " --data configs/tiny.yaml -n 64 --features " +
+                                     (dir / "run/config.yaml"));
+  EXPECT_NE(bad.status, 0);
+  EXPECT_EQ(test::count_lines(bad.err), 1) << bad.err;
+  EXPECT_NE(bad.err.find("cannot load as a TorchScript module"), std::string::npos) << bad.err;
+}
+
 TEST(CliInterop, BadNoiseIsOneLineNamingTheFile) {
   test::ScratchDir dir;
   const CliRun train = test::dcgan_cli("train --config configs/tiny.yaml --set train.steps=2 --set output.dir=" +

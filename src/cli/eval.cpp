@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <torch/script.h>
 
 #include <cstdio>
 #include <memory>
@@ -23,6 +24,7 @@ struct EvalOptions {
   int64_t seed = 0;        // the real images chosen, G's noise, the patches and the directions
   std::string device = "auto";
   bool ema = false;        // evaluate the moving average of G
+  std::string features;    // a TorchScript feature extractor: also print FID and KID on its features
 };
 
 namespace {
@@ -40,6 +42,19 @@ torch::Tensor real_images(const Dataset& data, const std::vector<int64_t>& order
   for (int64_t i = 0; i < count; ++i)
     data.read(order[static_cast<std::size_t>(first + i)], u8.data_ptr<uint8_t>() + i * s.bytes());
   return u8.to(torch::kFloat).div_(127.5).sub_(1.0);
+}
+
+// The extractor's output for `images` ([N, C, H, W] in [-1, 1]), flattened to [N, D], in chunks of 256.
+torch::Tensor features_of(torch::jit::script::Module& net, const torch::Tensor& images, torch::Device device) {
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> out;
+  for (int64_t i = 0; i < images.size(0); i += 256) {
+    const torch::Tensor chunk = images.slice(0, i, std::min(images.size(0), i + 256)).to(device);
+    const c10::IValue y = net.forward({chunk});
+    if (!y.isTensor()) throw std::runtime_error("the feature extractor did not return a tensor");
+    out.push_back(y.toTensor().reshape({chunk.size(0), -1}).cpu());
+  }
+  return torch::cat(out);
 }
 
 }  // namespace
@@ -92,6 +107,20 @@ int run_eval(const EvalOptions& o) {
     const SwdResult floor = sliced_wasserstein(real, real_images(*data, order, n, n), so);
     std::printf("swd_mean_real_vs_real=%.3f\n", floor.mean);
   }
+  if (!o.features.empty()) {
+    torch::jit::script::Module extractor;
+    try {
+      extractor = torch::jit::load(o.features, device);
+    } catch (const std::exception& e) {
+      const std::string what = e.what();
+      throw std::runtime_error(fmt::format("{}: cannot load as a TorchScript module ({})", o.features,
+                                           what.substr(0, what.find('\n'))));
+    }
+    extractor.eval();
+    const torch::Tensor fr = features_of(extractor, real, device), ff = features_of(extractor, torch::cat(fakes), device);
+    std::printf("features=%lld fid=%.4f kid=%.6f\n", static_cast<long long>(fr.size(1)), frechet_distance(fr, ff),
+                kernel_distance(fr, ff));
+  }
   std::printf("swd_mean=%.3f\n", r.mean);
   return 0;
 }
@@ -111,6 +140,10 @@ Command add_eval(CLI::App& root) {
   app->add_option("--seed", o->seed, "Seed of the image choice, noise, patches and directions")->capture_default_str();
   app->add_option("--device", o->device, "auto | cpu | cuda | cuda:N (for G)")->capture_default_str();
   add_ema_flag(app, o->ema);
+  app->add_option("--features", o->features,
+                  "TorchScript feature extractor ([N, C, H, W] in [-1, 1] -> [N, ...]): also print FID and KID on its "
+                  "features (e.g. a scripted Inception-v3 pool3 for the published FID)")
+      ->check(CLI::ExistingFile);
   return {app, [o] { return run_eval(*o); }};
 }
 

@@ -8,6 +8,7 @@ tutorial writes it, loading dcgan's exports and producing state dicts for dcgan 
   interop.py make-state PTH NOISE OUT NZ NGF NC SEED   save a random tutorial G's state dict (BatchNorm statistics
                                                     included) to PTH and G(NOISE) in eval mode to OUT
   interop.py compare A B                           max |A - B| of two saved tensors
+  interop.py make-features OUT                     a tiny scripted feature extractor for `dcgan eval --features`
 Every comparison prints the maximum absolute difference and exits 1 above 1e-5.
 """
 import sys
@@ -72,6 +73,11 @@ def main(argv):
         net.eval()
         with torch.no_grad():
             torch.save(net(load(noise)), out)
+        return 0
+    if cmd == "make-features":
+        # Per-channel 4x4 average pooling, flattened: a stand-in for Inception features in tests.
+        net = torch.jit.script(nn.Sequential(nn.AdaptiveAvgPool2d(4), nn.Flatten()))
+        net.save(argv[2])
         return 0
     if cmd == "compare":
         return compare(load(argv[2]), load(argv[3]))
