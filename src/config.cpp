@@ -352,8 +352,11 @@ std::uint64_t identity_hash(const Config& cfg) {
 
 std::string describe_config_keys() {
   std::string out = "Config keys (YAML section.key, or --set section.key=value), with defaults:\n";
+  std::size_t width = 0;
+  for (const auto& k : config_keys()) width = std::max(width, k.name.size());
   for (const auto& k : config_keys())
-    out += fmt::format("  {:<26} {:<12} {}\n", k.name, k.default_value.empty() ? "\"\"" : k.default_value, k.help);
+    out += fmt::format("  {:<{}} {:<12} {}\n", k.name, width, k.default_value.empty() ? "\"\"" : k.default_value,
+                       k.help);
   return out;
 }
 

@@ -172,8 +172,13 @@ TEST(Config, HelpListsEveryKeyWithItsDefault) {
   const std::string help = describe_config_keys();
   EXPECT_EQ(config_keys().size(), 35u);
   for (const auto& k : config_keys()) EXPECT_NE(help.find(k.name), std::string::npos) << k.name;
-  EXPECT_NE(help.find("train.lr                   0.0002"), std::string::npos) << help;
-  EXPECT_NE(help.find("model.nz                   100"), std::string::npos) << help;
+  // Keys and defaults in aligned columns: "train.lr", padded to the longest key, then "0.0002".
+  const std::size_t lr = help.find("  train.lr "), nz = help.find("  model.nz ");
+  ASSERT_NE(lr, std::string::npos) << help;
+  ASSERT_NE(nz, std::string::npos) << help;
+  EXPECT_EQ(help.substr(help.find_first_not_of(' ', lr + 10), 6), "0.0002") << help;
+  EXPECT_EQ(help.substr(help.find_first_not_of(' ', nz + 10), 3), "100") << help;
+  EXPECT_EQ(help.find_first_not_of(' ', lr + 10) - lr, help.find_first_not_of(' ', nz + 10) - nz) << help;
 }
 
 }  // namespace
