@@ -322,25 +322,34 @@ FitResult fit(const Config& config, const std::string& resume_from) {
       checked_step = step;
     }
     std::string swd_cells = ",";
+    double eval_seconds = 0;
     if (eval_real.defined() && step % config.output.eval_every == 0) {  // a log step too (validate)
+      const auto eval_start = Clock::now();
       Generator* ema = trainer.has_ema() ? &trainer.ema() : nullptr;
       const double swd = sliced_wasserstein(eval_real, generate(trainer.generator(), eval_noise, device), swd_options).mean;
       const double swd_ema =
           ema ? sliced_wasserstein(eval_real, generate(*ema, eval_noise, device), swd_options).mean : NAN;
       swd_cells = ema ? fmt::format("{:.3f},{:.3f}", swd, swd_ema) : fmt::format("{:.3f},", swd);
-      const double figure = ema ? swd_ema : swd;
+      // The better of the two: early in a run the average lags behind G, later it is usually ahead.
+      const bool ema_better = ema && swd_ema < swd;
+      const double figure = ema_better ? swd_ema : swd;
       const bool better = figure < best.swd;
       if (better) {
         best = {figure, step};
         save_generator(dir + "/g-best.pt", trainer.generator(), config, at, ema);
       }
+      eval_seconds = seconds_since(eval_start);
       progress.clear();
-      spdlog::info("eval at step {}: SWD x1e3 of G {:.3f}{} on {} images; best {:.3f} at step {}{}", step, swd,
-                   ema ? fmt::format(", of its EMA {:.3f}", swd_ema) : std::string(), eval_real.size(0), best.swd,
-                   best.step, better ? " (saved g-best.pt)" : "");
+      spdlog::info("eval at step {}: SWD x1e3 of G {:.3f}{} on {} images in {:.1f}s; best {:.3f} at step {}{}", step,
+                   swd, ema ? fmt::format(", of its EMA {:.3f}", swd_ema) : std::string(), eval_real.size(0),
+                   eval_seconds, best.swd, best.step,
+                   better ? fmt::format(" (saved g-best.pt; the better there is {})", ema_better ? "the EMA: sample it "
+                                                                                                  "with --ema"
+                                                                                                : "G")
+                          : "");
     }
     if (log_now) {
-      const double elapsed = seconds_since(interval_start);
+      const double elapsed = seconds_since(interval_start) - eval_seconds;  // training time only
       const double ips = elapsed > 0 ? interval_steps * config.train.batch_size / elapsed : 0.0;
       const double wait = data_wait() - last_wait;
       const double loss_d = stats.loss_d.item<double>(), loss_g = stats.loss_g.item<double>();
