@@ -55,7 +55,8 @@ struct StepRunner::Impl {
     static_noise = noise.clone();
     torch::cuda::synchronize(trainer.device().index());
     graph = std::make_unique<at::cuda::CUDAGraph>();
-    // Capture is not allowed on the legacy default stream: use a side stream, and let the default stream wait for it.
+    // Capture is not allowed on the legacy default stream: capture on a side stream; the device is synchronized
+    // before and after, so the default stream needs no event to wait on.
     c10::cuda::CUDAStream side = c10::cuda::getStreamFromPool(/*isHighPriority=*/false, trainer.device().index());
     try {
       c10::cuda::CUDAStreamGuard guard(side);
