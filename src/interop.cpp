@@ -52,6 +52,9 @@ LoadedGenerator generator_from_state_dict(const StateDict& state, const std::str
   std::map<std::string, torch::Tensor> given(state.begin(), state.end());
   std::vector<std::string> missing, mismatched;
   torch::NoGradGuard no_grad;
+  // Held here: find() points into these dicts (their tensors share storage with the module's).
+  auto params = out.generator->named_parameters();
+  auto buffers = out.generator->named_buffers();
   for (auto& [name, target] : generator_state_dict(out.generator)) {
     (void)target;
     const auto it = given.find(name);
@@ -60,8 +63,8 @@ LoadedGenerator generator_from_state_dict(const StateDict& state, const std::str
       continue;
     }
     // Copy into the module's own tensor (the state dict above holds copies).
-    torch::Tensor* dst = out.generator->named_parameters().find(name);
-    if (!dst) dst = out.generator->named_buffers().find(name);
+    torch::Tensor* dst = params.find(name);
+    if (!dst) dst = buffers.find(name);
     if (!dst || dst->sizes() != it->second.sizes()) {
       mismatched.push_back(dst ? c10::str(name, " ", it->second.sizes(), " vs ", dst->sizes()) : name);
     } else {
