@@ -122,17 +122,6 @@ torch::Tensor eval_set(const Dataset& data, int64_t wanted, uint64_t seed) {
   return u8.slice(0, 0, have).to(torch::kFloat).div_(127.5).sub_(1.0);
 }
 
-// G's images of `noise` in eval mode (BatchNorm on running statistics), in chunks, on `device`.
-torch::Tensor generate(Generator& g, const torch::Tensor& noise, torch::Device device) {
-  torch::NoGradGuard no_grad;
-  g->eval();
-  std::vector<torch::Tensor> out;
-  for (int64_t i = 0; i < noise.size(0); i += 256)
-    out.push_back(g->forward(noise.slice(0, i, std::min(noise.size(0), i + 256)).to(device)));
-  g->train();
-  return torch::cat(out);
-}
-
 // The pictures of the run folder (losses.png, d_outputs.png, real_vs_fake.png, progress.png), redrawn at each
 // sample step. They are conveniences: a failure to draw one is a warning, not the end of the run.
 void write_pictures(const std::string& dir, Generator& g, const torch::Tensor& fixed_noise, const torch::Tensor& real) {
@@ -326,9 +315,9 @@ FitResult fit(const Config& config, const std::string& resume_from) {
     if (eval_real.defined() && step % config.output.eval_every == 0) {  // a log step too (validate)
       const auto eval_start = Clock::now();
       Generator* ema = trainer.has_ema() ? &trainer.ema() : nullptr;
-      const double swd = sliced_wasserstein(eval_real, generate(trainer.generator(), eval_noise, device), swd_options).mean;
+      const double swd = sliced_wasserstein(eval_real, generate_images(trainer.generator(), eval_noise, device), swd_options).mean;
       const double swd_ema =
-          ema ? sliced_wasserstein(eval_real, generate(*ema, eval_noise, device), swd_options).mean : NAN;
+          ema ? sliced_wasserstein(eval_real, generate_images(*ema, eval_noise, device), swd_options).mean : NAN;
       swd_cells = ema ? fmt::format("{:.3f},{:.3f}", swd, swd_ema) : fmt::format("{:.3f},", swd);
       // The better of the two: early in a run the average lags behind G, later it is usually ahead.
       const bool ema_better = ema && swd_ema < swd;

@@ -136,6 +136,16 @@ torch::Tensor sqrt_psd(const torch::Tensor& m) {
 
 }  // namespace
 
+torch::Tensor generate_images(Generator& g, const torch::Tensor& noise, torch::Device device) {
+  torch::NoGradGuard no_grad;
+  g->eval();
+  std::vector<torch::Tensor> out;
+  for (int64_t i = 0; i < noise.size(0); i += 256)
+    out.push_back(g->forward(noise.slice(0, i, std::min(noise.size(0), i + 256)).to(device)));
+  g->train();
+  return torch::cat(out);
+}
+
 double frechet_distance(const torch::Tensor& a_in, const torch::Tensor& b_in) {
   const torch::Tensor a = as_features(a_in, "frechet_distance"), b = as_features(b_in, "frechet_distance");
   if (a.size(1) != b.size(1)) throw std::invalid_argument("frechet_distance: feature sizes differ");

@@ -1,6 +1,8 @@
 // Metrics of what G learned: the sliced Wasserstein distance (SWD) of Karras et al. 2018, on Laplacian pyramids.
 #pragma once
 
+#include "dcgan/generator.h"
+
 #include <torch/torch.h>
 
 #include <cstdint>
@@ -30,6 +32,10 @@ struct SwdResult {
 // difference between the sorted projections of the two sets. Throws std::invalid_argument for mismatched shapes
 // or images smaller than the patch.
 SwdResult sliced_wasserstein(const torch::Tensor& a, const torch::Tensor& b, const SwdOptions& options = {});
+
+// G's images of `noise` ([N, nz, 1, 1]) in eval mode (BatchNorm on its running statistics), generated in chunks of
+// 256 on `device` and left there. G is put back in train mode afterwards.
+torch::Tensor generate_images(Generator& g, const torch::Tensor& noise, torch::Device device);
 
 // Fréchet distance between Gaussians fitted to two feature sets ([N, D] each, N >= 2): |mu_a - mu_b|^2 +
 // Tr(S_a + S_b - 2 (S_a S_b)^(1/2)), the FID of Heusel et al. 2017 when the features are Inception-v3 pool3.

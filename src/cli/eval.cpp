@@ -88,15 +88,10 @@ int run_eval(const EvalOptions& o) {
   Generator& net = choose_generator(g, o.ema, o.ckpt);
   net->options.transpose_via_conv(device.is_cpu());
   net->to(device);
-  net->eval();
-  std::vector<torch::Tensor> fakes;
-  {
-    torch::NoGradGuard no_grad;
-    for (int64_t i = 0; i < n; i += 256) fakes.push_back(net->forward(z.slice(0, i, std::min(n, i + 256)).to(device)).cpu());
-  }
+  const torch::Tensor fake = generate_images(net, z, device).cpu();
   SwdOptions so;
   so.seed = static_cast<uint64_t>(o.seed);
-  const SwdResult r = sliced_wasserstein(real, torch::cat(fakes), so);
+  const SwdResult r = sliced_wasserstein(real, fake, so);
   std::printf("images=%lld data=%s ckpt=%s step=%lld\n", static_cast<long long>(n), data->describe().c_str(),
               o.ckpt.c_str(), static_cast<long long>(g.at.step));
   for (std::size_t l = 0; l < r.per_level.size(); ++l)
@@ -117,7 +112,7 @@ int run_eval(const EvalOptions& o) {
                                            what.substr(0, what.find('\n'))));
     }
     extractor.eval();
-    const torch::Tensor fr = features_of(extractor, real, device), ff = features_of(extractor, torch::cat(fakes), device);
+    const torch::Tensor fr = features_of(extractor, real, device), ff = features_of(extractor, fake, device);
     std::printf("features=%lld fid=%.4f kid=%.6f\n", static_cast<long long>(fr.size(1)), frechet_distance(fr, ff),
                 kernel_distance(fr, ff));
   }
