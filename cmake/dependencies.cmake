@@ -33,6 +33,34 @@ if(TARGET torch_cuda OR TORCH_CUDA_LIBRARIES)
   set(DCGAN_WITH_CUDA ON)
 endif()
 
+# Distributed training (c10d): LibTorch ships the Gloo and NCCL process groups, but not always the headers of the
+# libraries behind them. Gloo's come from Debian's libgloo-dev (the wheel may carry its own under torch/include).
+set(DCGAN_WITH_NCCL OFF)
+if(DCGAN_WITH_GLOO)
+  find_path(DCGAN_GLOO_INCLUDE gloo/algorithm.h HINTS ${TORCH_INCLUDE_DIRS})
+  if(NOT DCGAN_GLOO_INCLUDE)
+    message(FATAL_ERROR "DCGAN_WITH_GLOO: gloo's headers (gloo/algorithm.h) were not found; on Debian: apt-get "
+                        "install libgloo-dev (scripts/setup.sh does), or configure with -DDCGAN_WITH_GLOO=OFF")
+  endif()
+endif()
+if(DCGAN_WITH_CUDA)
+  set(_nccl_hints ${TORCH_INCLUDE_DIRS})
+  if(DCGAN_TORCH_FROM_PYTHON)
+    execute_process(
+      COMMAND ${Python_EXECUTABLE} -c
+              "import importlib.util as u; s = u.find_spec('nvidia.nccl'); print(list(s.submodule_search_locations)[0] + '/include')"
+      OUTPUT_VARIABLE _nccl_py OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+    list(APPEND _nccl_hints ${_nccl_py})
+  endif()
+  find_path(DCGAN_NCCL_INCLUDE nccl.h HINTS ${_nccl_hints} ${CUDAToolkit_INCLUDE_DIRS})
+  find_path(DCGAN_C10D_NCCL_HEADER torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp HINTS ${TORCH_INCLUDE_DIRS})
+  if(DCGAN_NCCL_INCLUDE AND DCGAN_C10D_NCCL_HEADER)
+    set(DCGAN_WITH_NCCL ON)
+  else()
+    message(STATUS "dcgan: NCCL's headers not found; distributed CUDA runs use Gloo only")
+  endif()
+endif()
+
 if(DCGAN_WITH_OPENCV)
   find_package(OpenCV REQUIRED COMPONENTS core imgproc imgcodecs)
 else()
@@ -69,4 +97,5 @@ if(NOT TARGET dcgan::torch)
   endif()
 endif()
 message(STATUS "dcgan: LibTorch ${Torch_VERSION} from ${TORCH_INSTALL_PREFIX}; CUDA ${DCGAN_WITH_CUDA}; "
-               "OpenCV ${DCGAN_WITH_OPENCV}; C++${CMAKE_CXX_STANDARD}")
+               "OpenCV ${DCGAN_WITH_OPENCV}; Gloo ${DCGAN_WITH_GLOO}; NCCL ${DCGAN_WITH_NCCL}; "
+               "C++${CMAKE_CXX_STANDARD}")

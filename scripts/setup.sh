@@ -6,6 +6,7 @@ export DEBIAN_FRONTEND=noninteractive
 pkgs=(
   build-essential g++ cmake ninja-build ccache pkg-config git
   libtorch-dev            # LibTorch 1.13 (CPU)
+  libgloo-dev             # headers of Gloo, the c10d backend of distributed training on the CPU
   libopenblas0-openmp     # optimized BLAS: Debian's torch falls back to reference BLAS (~5x slower) without it
   libopencv-dev           # image I/O, resize, drawing
   libcli11-dev libspdlog-dev libfmt-dev libyaml-cpp-dev nlohmann-json3-dev

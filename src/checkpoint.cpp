@@ -65,7 +65,8 @@ void save_generator(const std::string& path, Generator& generator, const Config&
 }
 
 void save_checkpoint(const std::string& path, Trainer& trainer, const Config& config, const TrainingPosition& at,
-                     const torch::Tensor& fixed_noise, const RngState& rng, const BestEval& best) {
+                     const torch::Tensor& fixed_noise, const RngState& rng, const BestEval& best,
+                     const std::vector<RngState>& other_ranks) {
   torch::serialize::OutputArchive archive;
   write_header(archive, "checkpoint", config, at);
   auto g = module_archive(*trainer.generator());
@@ -85,9 +86,14 @@ void save_checkpoint(const std::string& path, Trainer& trainer, const Config& co
   archive.write("optimizer_g", og);
   archive.write("optimizer_d", od);
   archive.write("fixed_noise", fixed_noise.to(torch::kCPU));
-  archive.write("rng_cpu", rng.cpu);
-  archive.write("rng_cuda_count", c10::IValue(static_cast<int64_t>(rng.cuda.size())));
-  for (std::size_t i = 0; i < rng.cuda.size(); ++i) archive.write(fmt::format("rng_cuda_{}", i), rng.cuda[i]);
+  auto write_rng = [&](const std::string& prefix, const RngState& r) {
+    archive.write(prefix + "rng_cpu", r.cpu);
+    archive.write(prefix + "rng_cuda_count", c10::IValue(static_cast<int64_t>(r.cuda.size())));
+    for (std::size_t i = 0; i < r.cuda.size(); ++i) archive.write(fmt::format("{}rng_cuda_{}", prefix, i), r.cuda[i]);
+  };
+  write_rng("", rng);
+  archive.write("world_size", c10::IValue(static_cast<int64_t>(1 + other_ranks.size())));
+  for (std::size_t r = 0; r < other_ranks.size(); ++r) write_rng(fmt::format("rank{}_", r + 1), other_ranks[r]);
   write_archive(path, archive);
 }
 
@@ -191,15 +197,23 @@ LoadedCheckpoint load_checkpoint(const std::string& path, Trainer& trainer) {
     if (archive.try_read("best_swd", best)) out.best.swd = best.toDouble();
     if (archive.try_read("best_step", best)) out.best.step = best.toInt();
     archive.read("fixed_noise", out.fixed_noise);
-    archive.read("rng_cpu", out.rng.cpu);
-    out.rng.cpu = out.rng.cpu.to(torch::kCPU);
-    c10::IValue v;
-    archive.read("rng_cuda_count", v);
-    for (int64_t i = 0; i < v.toInt(); ++i) {
-      torch::Tensor t;
-      archive.read(fmt::format("rng_cuda_{}", i), t);
-      out.rng.cuda.push_back(t.to(torch::kCPU));
-    }
+    auto read_rng = [&](const std::string& prefix) {
+      RngState r;
+      archive.read(prefix + "rng_cpu", r.cpu);
+      r.cpu = r.cpu.to(torch::kCPU);
+      c10::IValue v;
+      archive.read(prefix + "rng_cuda_count", v);
+      for (int64_t i = 0; i < v.toInt(); ++i) {
+        torch::Tensor t;
+        archive.read(fmt::format("{}rng_cuda_{}", prefix, i), t);
+        r.cuda.push_back(t.to(torch::kCPU));
+      }
+      return r;
+    };
+    out.rng = read_rng("");
+    c10::IValue ws;
+    if (archive.try_read("world_size", ws)) out.world_size = static_cast<int>(ws.toInt());
+    for (int r = 1; r < out.world_size; ++r) out.other_ranks.push_back(read_rng(fmt::format("rank{}_", r)));
     return out;
   });
 }

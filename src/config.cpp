@@ -136,6 +136,12 @@ const std::vector<Field>& fields() {
       make_field("output.eval_every", &C::output, &OutputConfig::eval_every,
                  "steps between SWD evaluations (multiple of log_every; 0 = never)"),
       make_field("output.eval_images", &C::output, &OutputConfig::eval_images, "real and generated images per evaluation"),
+      make_field("dist.backend", &C::dist, &DistConfig::backend,
+                 "auto | gloo | nccl (auto: NCCL on CUDA, Gloo on the CPU)"),
+      make_field("dist.timeout_s", &C::dist, &DistConfig::timeout_s,
+                 "seconds a rank waits for the others before it fails"),
+      make_field("dist.check_every", &C::dist, &DistConfig::check_every,
+                 "steps between cross-rank weight hash checks (0 = never)"),
   };
   return table;
 }
@@ -159,7 +165,7 @@ void set_checked(Config& cfg, const std::string& origin, const std::string& key,
     const auto dot = key.find('.');
     const std::string section = key.substr(0, dot);
     const std::string known = dot == std::string::npos ? "" : known_keys_of(section);
-    if (known.empty()) fail(origin, key, "unknown key (sections: data, model, train, output)");
+    if (known.empty()) fail(origin, key, "unknown key (sections: data, model, train, output, dist)");
     fail(origin, key, fmt::format("unknown key (known in {}: {})", section, known));
   }
   try {
@@ -199,8 +205,8 @@ void load_config_yaml(Config& cfg, const std::string& yaml, const std::string& o
   };
   for (const auto& section : root) {
     const std::string sname = key_of(section.first, "top level");
-    if (sname != "data" && sname != "model" && sname != "train" && sname != "output")
-      fail(origin, sname, "unknown section (sections: data, model, train, output)");
+    if (sname != "data" && sname != "model" && sname != "train" && sname != "output" && sname != "dist")
+      fail(origin, sname, "unknown section (sections: data, model, train, output, dist)");
     if (section.second.IsNull()) continue;
     if (!section.second.IsMap()) fail(origin, sname, "expected a mapping of keys");
     for (const auto& kv : section.second) {
@@ -283,6 +289,12 @@ void validate(const Config& c) {
        "output.eval_every",
        fmt::format("must be 0 or a multiple of output.log_every ({}), got {}", o.log_every, o.eval_every));
   need(o.eval_images >= 16, "output.eval_images", fmt::format("must be at least 16, got {}", o.eval_images));
+
+  const auto& d2 = c.dist;
+  need(d2.backend == "auto" || d2.backend == "gloo" || d2.backend == "nccl", "dist.backend",
+       fmt::format("must be auto, gloo or nccl, got '{}'", d2.backend));
+  need(d2.timeout_s >= 1, "dist.timeout_s", fmt::format("must be at least 1, got {}", d2.timeout_s));
+  need(d2.check_every >= 0, "dist.check_every", fmt::format("must be 0 or more, got {}", d2.check_every));
 }
 
 std::string to_yaml(const Config& cfg) {

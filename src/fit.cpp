@@ -6,6 +6,7 @@
 #include "dcgan/data/dataset.h"
 #include "dcgan/data/loader.h"
 #include "dcgan/data/resident.h"
+#include "dcgan/distributed.h"
 #include "dcgan/files.h"
 #include "dcgan/image_io.h"
 #include "dcgan/metrics.h"
@@ -25,7 +26,10 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <csignal>
 #include <fstream>
+#include <thread>
 #include <unistd.h>
 
 namespace dcgan {
@@ -157,18 +161,119 @@ void truncate_metrics(const std::string& path, int64_t step) {
   write_file_atomic(path, kept);
 }
 
+// Distributed runs: ranks other than 0 log warnings and errors only (rank 0 speaks for the run); restored after.
+class RankLogging {
+ public:
+  explicit RankLogging(bool quiet) : level_(spdlog::default_logger()->level()), quiet_(quiet) {
+    if (quiet_) spdlog::default_logger()->set_level(spdlog::level::warn);
+  }
+  ~RankLogging() {
+    if (quiet_) spdlog::default_logger()->set_level(level_);
+  }
+  RankLogging(const RankLogging&) = delete;
+  RankLogging& operator=(const RankLogging&) = delete;
+
+ private:
+  spdlog::level::level_enum level_;
+  bool quiet_;
+};
+
+// The seed of rank r's random stream after the shared initialisation (r > 0; rank 0 keeps the single-process
+// stream): SplitMix64 of (seed, r), so that ranks draw different noise.
+uint64_t rank_seed(uint64_t seed, int rank) {
+  uint64_t z = seed + 0x9e3779b97f4a7c15ULL * static_cast<uint64_t>(rank + 1);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return (z ^ (z >> 31)) & 0x7fffffffffffffffULL;
+}
+
+// A generator state as bytes for an all-gather (CPU state, then each CUDA device's); `like` gives the layout.
+std::vector<uint8_t> pack_rng(const RngState& r) {
+  std::vector<uint8_t> out;
+  auto add = [&](const torch::Tensor& t) {
+    const torch::Tensor c = t.to(torch::kCPU).contiguous();
+    TORCH_CHECK(c.scalar_type() == torch::kByte, "a generator state is not a byte tensor");
+    out.insert(out.end(), c.data_ptr<uint8_t>(), c.data_ptr<uint8_t>() + c.numel());
+  };
+  add(r.cpu);
+  for (const auto& t : r.cuda) add(t);
+  return out;
+}
+RngState unpack_rng(const std::vector<uint8_t>& bytes, const RngState& like) {
+  RngState out;
+  std::size_t at = 0;
+  auto take = [&](const torch::Tensor& shape) {
+    torch::Tensor t = torch::empty({shape.numel()}, torch::kByte);
+    TORCH_CHECK(at + static_cast<std::size_t>(t.numel()) <= bytes.size(), "a rank's generator state is short");
+    std::memcpy(t.data_ptr<uint8_t>(), bytes.data() + at, static_cast<std::size_t>(t.numel()));
+    at += static_cast<std::size_t>(t.numel());
+    return t;
+  };
+  out.cpu = take(like.cpu);
+  for (const auto& t : like.cuda) out.cuda.push_back(take(t));
+  return out;
+}
+
+// dist.check_every: every rank hashes its G and D weights; all ranks compare all hashes, so all stop together when
+// they differ.
+void check_identical_weights(ProcessGroup& group, Trainer& trainer, int64_t step) {
+  const auto g = group.all_gather(static_cast<int64_t>(hash_tensors(trainer.generator()->parameters())));
+  const auto d = group.all_gather(static_cast<int64_t>(hash_tensors(trainer.discriminator()->parameters())));
+  const auto hex = [](const std::vector<int64_t>& v) {
+    std::vector<std::string> out;
+    for (int64_t x : v) out.push_back(fmt::format("{:016x}", static_cast<uint64_t>(x)));
+    return out;
+  };
+  for (std::size_t r = 1; r < g.size(); ++r)
+    if (g[r] != g[0] || d[r] != d[0])
+      throw TrainingError(fmt::format("step {}: the ranks hold different weights (G: {}; D: {}); the gradient "
+                                      "averaging is broken",
+                                      step, fmt::join(hex(g), " "), fmt::join(hex(d), " ")));
+  spdlog::info("step {}: G and D weights identical on {} ranks (G {}, D {})", step, g.size(), hex(g)[0], hex(d)[0]);
+}
+
 }  // namespace
 
-FitResult fit(const Config& config, const std::string& resume_from) {
+FitResult fit(const Config& config, const std::string& resume_from, const DistEnv* dist) {
   validate(config);
-  const int threads = configure_threads(config.train.threads);
-  const torch::Device device = resolve_device(config.train.device);
+  const bool distributed = dist != nullptr && dist->distributed();
+  const int rank = distributed ? dist->rank : 0;
+  const int world = distributed ? dist->world_size : 1;
+  const bool leader = rank == 0;
+  const RankLogging rank_logging(!leader);
+  // LOCAL_WORLD_SIZE ranks share this machine's cores: train.threads = 0 gives each its share.
+  int threads = configure_threads(config.train.threads);
+  if (distributed && config.train.threads == 0 && dist->local_world_size > 1)
+    threads = configure_threads(std::max(1, threads / dist->local_world_size));
+  std::string device_spec = config.train.device;
+  if (distributed && (device_spec == "cuda" || (device_spec == "auto" && cuda_available())))
+    device_spec = fmt::format("cuda:{}", dist->local_rank);  // one GPU per local rank, as torchrun's users expect
+  const torch::Device device = resolve_device(device_spec);
   configure_device(config, device);
 
-  // Everything that can reject the input happens before the first write.
+  // Everything that can reject the input happens before the first write. A distributed run meets first, so that a
+  // bad launch (port, address, world size) fails before anything else is done.
+  std::unique_ptr<ProcessGroup> group;
+  if (distributed) {
+    ProcessGroupOptions po;
+    po.backend = config.dist.backend != "auto" ? config.dist.backend
+                                               : (device.is_cuda() && has_nccl() ? "nccl" : "gloo");
+    po.timeout = std::chrono::seconds(config.dist.timeout_s);
+    po.device = device;
+    group = std::make_unique<ProcessGroup>(*dist, po);
+  }
   seed_everything(static_cast<uint64_t>(config.train.seed));
   Trainer trainer(config, device);  // built right after seeding, G then D, as the tutorial does
   torch::Tensor fixed_noise = torch::randn({kSampleCount, config.model.nz, 1, 1}).to(device);
+  if (group) {
+    // Every rank starts from rank 0's weights (as DistributedDataParallel's constructor does), then draws noise
+    // from a stream of its own.
+    group->broadcast(trainer.generator()->parameters());
+    group->broadcast(trainer.discriminator()->parameters());
+    trainer.reset_ema();
+    if (rank > 0) seed_everything(rank_seed(static_cast<uint64_t>(config.train.seed), rank));
+    trainer.set_gradient_hook([g = group.get()](const std::vector<torch::Tensor>& p) { g->average_gradients(p); });
+  }
   int64_t start_step = 0;
   BestEval best;
   if (!resume_from.empty()) {
@@ -177,16 +282,20 @@ FitResult fit(const Config& config, const std::string& resume_from) {
     if (!diffs.empty())
       throw CheckpointError(fmt::format("{}: cannot resume with a different model, data or optimiser ({})",
                                         resume_from, fmt::join(diffs, "; ")));
+    if (ckpt.world_size != world)
+      throw CheckpointError(fmt::format("{}: written by a run of {} rank(s), and this run has {}; resume with the "
+                                        "same number of ranks (WORLD_SIZE, or --nproc)",
+                                        resume_from, ckpt.world_size, world));
     start_step = ckpt.at.step;
     best = ckpt.best;
     if (trainer.has_ema() && !ckpt.had_ema)
       spdlog::warn("{}: holds no moving average of G; it starts again from the checkpoint's G", resume_from);
     fixed_noise = ckpt.fixed_noise.to(device);
-    restore_rng(ckpt.rng);
+    restore_rng(rank == 0 ? ckpt.rng : ckpt.other_ranks[static_cast<std::size_t>(rank - 1)]);
   }
   const auto data = open_dataset(config.data, static_cast<uint64_t>(config.train.seed));
   const ImageShape shape = data->shape();
-  const int64_t per_epoch = Loader::batches_per_epoch(*data, config.train.batch_size);  // throws when < 1
+  const int64_t per_epoch = Loader::batches_per_epoch(*data, config.train.batch_size, world);  // throws when < 1
   const int64_t total = config.train.steps > 0 ? config.train.steps : config.train.epochs * per_epoch;
   const int64_t epochs = (total + per_epoch - 1) / per_epoch;
 
@@ -195,7 +304,7 @@ FitResult fit(const Config& config, const std::string& resume_from) {
   torch::Tensor eval_real, eval_noise;
   SwdOptions swd_options;
   swd_options.seed = static_cast<uint64_t>(config.train.seed);
-  if (config.output.eval_every > 0 && total >= config.output.eval_every) {
+  if (leader && config.output.eval_every > 0 && total >= config.output.eval_every) {
     // On the training device: the distance is computed there (sorting is its cost; GPUs sort fast).
     eval_real = eval_set(*data, config.output.eval_images, static_cast<uint64_t>(config.train.seed)).to(device);
     at::Generator gen = at::detail::createCPUGenerator(static_cast<uint64_t>(config.train.seed) + 1);
@@ -203,14 +312,17 @@ FitResult fit(const Config& config, const std::string& resume_from) {
   }
 
   const std::string& dir = config.output.dir;
-  ensure_writable_dir(dir);
-  ensure_writable_dir(dir + "/samples");
-  if (trainer.has_ema()) ensure_writable_dir(dir + "/samples/ema");
-  ensure_writable_dir(dir + "/checkpoints");
-  write_file_atomic(dir + "/config.yaml", to_yaml(config));
   const bool resuming = !resume_from.empty();
-  if (resuming) truncate_metrics(dir + "/metrics.csv", start_step);
-  LogFile log_file(dir + "/train.log", /*truncate=*/!resuming);
+  std::unique_ptr<LogFile> log_file;
+  if (leader) {  // the only rank that writes
+    ensure_writable_dir(dir);
+    ensure_writable_dir(dir + "/samples");
+    if (trainer.has_ema()) ensure_writable_dir(dir + "/samples/ema");
+    ensure_writable_dir(dir + "/checkpoints");
+    write_file_atomic(dir + "/config.yaml", to_yaml(config));
+    if (resuming) truncate_metrics(dir + "/metrics.csv", start_step);
+    log_file = std::make_unique<LogFile>(dir + "/train.log", /*truncate=*/!resuming);
+  }
   // The data path: resident on the device (decoded once, gathered there) or the Loader's background thread.
   // Constructed after the log file, so destroyed (the worker joined) before the worker's warnings lose their sink.
   const int64_t data_bytes = ResidentBatches::bytes_for(*data);
@@ -221,29 +333,45 @@ FitResult fit(const Config& config, const std::string& resume_from) {
   std::unique_ptr<Loader> loader;
   if (on_device) {
     const auto t0 = Clock::now();
-    resident = std::make_unique<ResidentBatches>(*data, loader_options_for(config, start_step), device);
+    resident = std::make_unique<ResidentBatches>(*data, loader_options_for(config, start_step, rank, world), device);
     spdlog::info("data: {} images ({:.1f} MiB) resident on {} as uint8, decoded in {:.1f}s", data->size(),
                  data_bytes / 1048576.0, device.str(), seconds_since(t0));
   } else {
-    loader = std::make_unique<Loader>(*data, loader_options_for(config, start_step));  // one batch per step
+    loader = std::make_unique<Loader>(*data, loader_options_for(config, start_step, rank, world));  // a batch a step
   }
   auto data_wait = [&] { return loader ? loader->wait_seconds() : 0.0; };
   auto data_skipped = [&] { return loader ? loader->skipped() : resident->skipped(); };
-  std::ofstream csv(dir + "/metrics.csv", resuming ? std::ios::app : std::ios::trunc);
-  if (!csv) throw FileError(dir + "/metrics.csv: cannot open for writing");
-  if (!resuming) csv << "step,epoch,loss_d,loss_g,d_x,d_g_z1,d_g_z2,swd,swd_ema,images_per_s\n";
+  std::ofstream csv;
+  if (leader) {
+    csv.open(dir + "/metrics.csv", resuming ? std::ios::app : std::ios::trunc);
+    if (!csv) throw FileError(dir + "/metrics.csv: cannot open for writing");
+    if (!resuming) csv << "step,epoch,loss_d,loss_g,d_x,d_g_z1,d_g_z2,swd,swd_ema,images_per_s\n";
+  }
 
   spdlog::info("dcgan: LibTorch {} on {}, {} CPU thread(s)", torch_version(), device.str(), threads);
-  StepRunner runner(trainer, StepRunnerOptions{resolve_switch(config.train.cuda_graphs, device.is_cuda()), 3});
+  if (group)
+    spdlog::info("distributed: {} ranks ({} backend, timeout {}s), {} per rank, global batch {}; this is rank 0 on "
+                 "{}:{}",
+                 world, group->backend(), config.dist.timeout_s, config.train.batch_size,
+                 static_cast<int64_t>(config.train.batch_size) * world, dist->master_addr, dist->master_port);
+  // CUDA graphs are not used with a process group: a Gloo collective cannot be captured.
+  const bool graphs = resolve_switch(config.train.cuda_graphs, device.is_cuda()) && !group;
+  if (group && config.train.cuda_graphs == "true")
+    spdlog::warn("train.cuda_graphs: off in distributed runs (the gradient all-reduce is not captured)");
+  StepRunner runner(trainer, StepRunnerOptions{graphs, 3});
   const TrainerSettings& ts = trainer.settings();
   spdlog::info("speed settings: precision {}, channels_last {}, fused_adam {}, cuda_graphs {}, data_on_device {}, "
                "transpose_via_conv {}",
                ts.bf16 ? "bf16" : "fp32", ts.channels_last, ts.fused_adam,
-               resolve_switch(config.train.cuda_graphs, device.is_cuda()) && runner.eager_reason().empty(), on_device,
+               graphs && runner.eager_reason().empty(), on_device,
                ts.transpose_via_conv);
   if (!png_supported())
     spdlog::warn("this dcgan was built without OpenCV (DCGAN_WITH_OPENCV=OFF): sample grids are not written");
-  spdlog::info("data: {}; {} batches of {} per epoch", data->describe(), per_epoch, config.train.batch_size);
+  if (group)
+    spdlog::info("data: {}; {} global batches of {} ({} per rank) per epoch", data->describe(), per_epoch,
+                 static_cast<int64_t>(config.train.batch_size) * world, config.train.batch_size);
+  else
+    spdlog::info("data: {}; {} batches of {} per epoch", data->describe(), per_epoch, config.train.batch_size);
   if (config.data.cache.empty() && data->size() >= kSuggestCacheAbove && detect_format(config.data.path) == "folder")
     spdlog::info("tip: decoding {} images every epoch costs CPU time the training step could use; decode them once "
                  "with: dcgan prepare --data {} --image-size {} --channels {} --out CACHE, then set data.cache=CACHE",
@@ -259,8 +387,15 @@ FitResult fit(const Config& config, const std::string& resume_from) {
   std::string last_checkpoint = resume_from;
   TrainingPosition at{start_step, start_step / per_epoch};
   auto write_checkpoint = [&] {
+    const RngState rng = capture_rng();
+    std::vector<RngState> others;
+    if (group) {  // every rank's state, for an exact resume
+      const auto all = group->all_gather(pack_rng(rng));
+      for (std::size_t r = 1; r < all.size(); ++r) others.push_back(unpack_rng(all[r], rng));
+    }
+    if (!leader) return;
     const std::string path = checkpoint_path(dir, at.step);
-    save_checkpoint(path, trainer, config, at, fixed_noise, capture_rng(), best);
+    save_checkpoint(path, trainer, config, at, fixed_noise, rng, best, others);
     publish_checkpoint(dir, at.step, config.output.keep_checkpoints);
     last_checkpoint = path;
   };
@@ -292,14 +427,21 @@ FitResult fit(const Config& config, const std::string& resume_from) {
     at.epoch = step / per_epoch;
     result.steps = step;
 
-    const bool stopping = stop_signal() != 0;
     const bool log_now = step % config.output.log_every == 0 || step == total;
+    bool stopping = stop_signal() != 0;
+    if (group) {
+      // The ranks agree before acting on a signal: every step with Gloo (a host-side all-reduce), at log steps with
+      // NCCL (reading the result syncs with the device).
+      const bool agree_now = group->backend() == "gloo" || log_now;
+      stopping = agree_now && group->all_reduce_sum(stopping ? 1 : 0) > 0;
+    }
     const bool sample_now = step % config.output.sample_every == 0 || step == total;
     const bool checkpoint_now = step % config.output.checkpoint_every == 0 || step == total || stopping;
     // The step counts non-finite losses on the device; reading the count syncs, so it is read only where the
     // host needs the step's results anyway (before logging, samples and checkpoints).
     if (log_now || sample_now || checkpoint_now) {
-      const int64_t bad = trainer.nonfinite_steps().item<int64_t>();
+      int64_t bad = trainer.nonfinite_steps().item<int64_t>();
+      if (group) bad = group->all_reduce_sum(bad);  // every rank stops when one diverged
       if (bad > 0) {
         progress.clear();
         throw TrainingError(fmt::format(
@@ -310,6 +452,8 @@ FitResult fit(const Config& config, const std::string& resume_from) {
       }
       checked_step = step;
     }
+    if (group && config.dist.check_every > 0 && step % config.dist.check_every == 0)
+      check_identical_weights(*group, trainer, step);
     std::string swd_cells = ",";
     double eval_seconds = 0;
     if (eval_real.defined() && step % config.output.eval_every == 0) {  // a log step too (validate)
@@ -337,9 +481,11 @@ FitResult fit(const Config& config, const std::string& resume_from) {
                                                                                                 : "G")
                           : "");
     }
-    if (log_now) {
+    if (log_now && leader) {
       const double elapsed = seconds_since(interval_start) - eval_seconds;  // training time only
-      const double ips = elapsed > 0 ? interval_steps * config.train.batch_size / elapsed : 0.0;
+      // All ranks' images: each trained interval_steps batches of train.batch_size in the same time.
+      const double ips = elapsed > 0 ? static_cast<double>(interval_steps) * config.train.batch_size * world / elapsed
+                                     : 0.0;
       const double wait = data_wait() - last_wait;
       const double loss_d = stats.loss_d.item<double>(), loss_g = stats.loss_g.item<double>();
       const double d_x = stats.d_x.item<double>(), z1 = stats.d_g_z1.item<double>(), z2 = stats.d_g_z2.item<double>();
@@ -355,7 +501,7 @@ FitResult fit(const Config& config, const std::string& resume_from) {
       interval_steps = 0;
       last_wait = data_wait();
     }
-    if (sample_now && png_supported()) {
+    if (leader && sample_now && png_supported()) {
       result.last_sample = fmt::format("{}/samples/step-{:06d}.png", dir, step);
       write_samples(trainer.generator(), fixed_noise, result.last_sample);
       if (trainer.has_ema()) write_samples(trainer.ema(), fixed_noise, fmt::format("{}/samples/ema/step-{:06d}.png", dir, step));
@@ -364,8 +510,10 @@ FitResult fit(const Config& config, const std::string& resume_from) {
     if (checkpoint_now) write_checkpoint();
     if (stopping) {
       progress.clear();
-      save_generator(dir + "/g.pt", trainer.generator(), config, at, trainer.has_ema() ? &trainer.ema() : nullptr);
-      result.stopped_by_signal = stop_signal();
+      if (leader)
+        save_generator(dir + "/g.pt", trainer.generator(), config, at, trainer.has_ema() ? &trainer.ema() : nullptr);
+      // A rank told to stop by the others (the signal reached another rank) reports SIGTERM's status.
+      result.stopped_by_signal = stop_signal() != 0 ? stop_signal() : SIGTERM;
       spdlog::warn("stopped by signal {} after step {} of {}; checkpoint {}", result.stopped_by_signal, step, total,
                    last_checkpoint);
       spdlog::warn("resume with: dcgan train --resume {}", dir);
@@ -377,7 +525,18 @@ FitResult fit(const Config& config, const std::string& resume_from) {
   progress.clear();
   if (start_step >= total) spdlog::info("nothing to do: the checkpoint is at step {}, train.steps is {}", start_step, total);
 
-  save_generator(dir + "/g.pt", trainer.generator(), config, at, trainer.has_ema() ? &trainer.ema() : nullptr);
+  if (group) {
+    group->barrier();  // no rank leaves (closing its connections) while another still reduces
+    const AllReduceStats& ar = group->gradient_stats();
+    const int64_t steps_run = result.steps - start_step;
+    if (steps_run > 0)
+      spdlog::info("gradient all-reduce ({}): {} calls, {:.2f} MiB per call, {:.1f} ms per step ({:.1f}% of the "
+                   "loop's time)",
+                   group->backend(), ar.calls, ar.calls ? ar.bytes / 1048576.0 / ar.calls : 0.0,
+                   1e3 * ar.seconds / steps_run, 100.0 * ar.seconds / std::max(1e-9, seconds_since(start)));
+  }
+  if (leader)
+    save_generator(dir + "/g.pt", trainer.generator(), config, at, trainer.has_ema() ? &trainer.ema() : nullptr);
   result.seconds = seconds_since(start);
   spdlog::info("data: skipped {} unreadable image(s); waited {:.1f}s for data in all", data_skipped(), data_wait());
   spdlog::info("done: {} steps in {}; generator in {}/g.pt, last samples in {}", result.steps,

@@ -100,6 +100,8 @@ Trainer::Trainer(const Config& cfg, torch::Device device)
       opt_g_(parameters_on(*g_, device, settings_.channels_last), adam_options(cfg.train)),
       opt_d_(parameters_on(*d_, device, settings_.channels_last), adam_options(cfg.train)),
       nonfinite_(torch::zeros({}, torch::TensorOptions().dtype(torch::kLong).device(device))) {
+  g_trained_ = g_->parameters();
+  d_trained_ = d_->parameters();
   if (settings_.fused_adam) {
     fused_g_ = std::make_unique<FusedAdam>(opt_g_);
     fused_d_ = std::make_unique<FusedAdam>(opt_d_);
@@ -177,6 +179,7 @@ torch::Tensor Trainer::update_d(const torch::Tensor& real, const torch::Tensor& 
     err_fake = bce(out_fake, 0.0);
   }
   err_fake.backward();
+  if (gradient_hook_) gradient_hook_(d_trained_);
   step_optimizer(opt_d_, fused_d_);
 
   stats.loss_d = (err_real + err_fake).detach();
@@ -197,6 +200,7 @@ void Trainer::update_g(const torch::Tensor& fake, StepStats& stats) {
     }
     err.backward();
   }
+  if (gradient_hook_) gradient_hook_(g_trained_);
   step_optimizer(opt_g_, fused_g_);
   update_ema();
 

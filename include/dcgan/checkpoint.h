@@ -40,21 +40,28 @@ struct BestEval {
 //   kind = "generator" | "checkpoint", format, step, epoch, config (resolved YAML), config_hash (identity_hash),
 //   torch_version, generator/ (G's parameters and BatchNorm buffers), generator_ema/ (when train.ema_decay > 0);
 //   a checkpoint adds discriminator/, optimizer_g/, optimizer_d/ (Adam moments and step counts), fixed_noise,
-//   rng_cpu and rng_cuda_count, rng_cuda_<i> (the generators' states after `step` steps), best_swd, best_step.
-// generator_ema, best_swd and best_step were added without a format change: files without them still load.
+//   rng_cpu and rng_cuda_count, rng_cuda_<i> (the generators' states after `step` steps), best_swd, best_step,
+//   world_size and, for each rank r > 0 of a distributed run, rank<r>_rng_cpu, rank<r>_rng_cuda_count and
+//   rank<r>_rng_cuda_<i> (rank 0's are the rng_* above).
+// generator_ema, best_swd, best_step and world_size were added without a format change: files without them still
+// load (world size 1).
 // The epoch position needs no field of its own: the loader's order depends only on the seed and the epoch, and
 // training consumes one batch per step, so global batch `step` is where the next step reads.
 void save_generator(const std::string& path, Generator& generator, const Config& config, const TrainingPosition& at,
                     Generator* ema = nullptr);
+// `rng` is this process's (rank 0's) generator states; `other_ranks` those of ranks 1..W-1 of a distributed run.
 void save_checkpoint(const std::string& path, Trainer& trainer, const Config& config, const TrainingPosition& at,
-                     const torch::Tensor& fixed_noise, const RngState& rng, const BestEval& best = {});
+                     const torch::Tensor& fixed_noise, const RngState& rng, const BestEval& best = {},
+                     const std::vector<RngState>& other_ranks = {});
 
 // What a full checkpoint restores besides the networks and optimizers.
 struct LoadedCheckpoint {
   Config config;
   TrainingPosition at;
   torch::Tensor fixed_noise;  // on the trainer's device
-  RngState rng;
+  RngState rng;                      // rank 0's
+  int world_size = 1;                // ranks of the run that wrote it
+  std::vector<RngState> other_ranks; // ranks 1..world_size-1
   std::string torch_version;
   BestEval best;
   bool had_ema = false;  // false: the file has no average; the trainer's was reset to a copy of G

@@ -1,4 +1,4 @@
-// LibTorch version differences, in one place: autocast, optimizer state keys, fused Adam's devices.
+// LibTorch version differences, in one place: autocast, optimizer state keys, fused Adam's devices, c10d's classes.
 // Built and tested against Debian's LibTorch 1.13 and the PyTorch 2.x wheel's.
 #pragma once
 
@@ -13,7 +13,46 @@
 #define DCGAN_TORCH_AT_LEAST(major, minor) \
   (TORCH_VERSION_MAJOR > (major) || (TORCH_VERSION_MAJOR == (major) && TORCH_VERSION_MINOR >= (minor)))
 
+// glog's minimum severity, where c10 logs through glog (Debian's LibTorch); a weak reference, null where it does not
+// (the wheel's). See compat::QuietGlog.
+namespace fLI {
+extern int FLAGS_minloglevel __attribute__((weak));
+}  // namespace fLI
+
+namespace c10d {
+class ProcessGroup;
+class Backend;
+}  // namespace c10d
+
 namespace dcgan::compat {
+
+// The class c10d's Gloo and NCCL process groups derive from: ProcessGroup in 1.x, Backend from 2.0 on (where
+// ProcessGroup became a dispatcher over backends). Both declare the collectives distributed.cpp calls.
+#if TORCH_VERSION_MAJOR >= 2
+using C10dBackend = ::c10d::Backend;
+#else
+using C10dBackend = ::c10d::ProcessGroup;
+#endif
+
+// Silences glog below FATAL for the object's lifetime. Debian's c10d logs each failed connection attempt of a
+// TCPStore client through glog on stderr; dcgan reports the failure itself, in one line.
+class QuietGlog {
+ public:
+  QuietGlog() {
+    if (&fLI::FLAGS_minloglevel != nullptr) {
+      saved_ = fLI::FLAGS_minloglevel;
+      fLI::FLAGS_minloglevel = 3;  // google::GLOG_FATAL
+    }
+  }
+  ~QuietGlog() {
+    if (&fLI::FLAGS_minloglevel != nullptr) fLI::FLAGS_minloglevel = saved_;
+  }
+  QuietGlog(const QuietGlog&) = delete;
+  QuietGlog& operator=(const QuietGlog&) = delete;
+
+ private:
+  int saved_ = 0;
+};
 
 // at::_fused_adam_ has a CUDA kernel from 1.13 and a CPU kernel from 2.4.
 inline bool fused_adam_supported(const torch::Device& device) {

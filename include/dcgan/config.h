@@ -78,11 +78,26 @@ struct OutputConfig {
   int eval_images = 1024;
 };
 
+// Data-parallel training across processes, launched by torchrun or `dcgan train --nproc N` (docs/distributed.md).
+// train.batch_size stays per rank, as in PyTorch's DistributedDataParallel.
+struct DistConfig {
+  // auto | gloo | nccl. auto: NCCL on CUDA devices (where built with it), Gloo on the CPU, as torch.distributed's
+  // default backend choice.
+  std::string backend = "auto";
+  // Seconds a rank waits for the others (joining the store, any collective) before it stops with an error naming
+  // what it waited for. torch.distributed waits 30 minutes by default; a stuck run should fail sooner.
+  int timeout_s = 300;
+  // Every check_every steps, rank 0 gathers a hash of every rank's G and D weights and stops the run if they
+  // differ (0 = never). One hash per network per rank: cheap, but it copies the weights to the host.
+  int check_every = 0;
+};
+
 struct Config {
   DataConfig data;
   ModelConfig model;
   TrainConfig train;
   OutputConfig output;
+  DistConfig dist;
 };
 
 // Thrown for any bad setting; what() names the file or key and the rule broken.

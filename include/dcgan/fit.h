@@ -8,6 +8,7 @@
 namespace dcgan {
 
 struct Config;
+struct DistEnv;
 
 // Training could not go on (a non-finite loss); what() names the step and the last good checkpoint.
 struct TrainingError : std::runtime_error {
@@ -36,6 +37,13 @@ struct FitResult {
 // are kept, and checkpoints/latest.pt links the newest.
 // A SIGINT/SIGTERM (see signals.h) ends the run after the current step with a checkpoint and g.pt written.
 // A non-finite loss throws TrainingError without writing a checkpoint of the diverged state.
-FitResult fit(const Config& config, const std::string& resume_from = "");
+//
+// Distributed (`dist` names a world of more than one rank, as torchrun describes it): every rank calls fit with the
+// same config. The ranks meet through c10d (dist.backend), start from rank 0's weights, read disjoint shards of each
+// epoch (train.batch_size per rank), average G's and D's gradients before every optimizer step, and agree on
+// stopping (a signal, a non-finite loss) so that they stop together. Only rank 0 writes anything; its checkpoints
+// hold every rank's RNG state, and a resume needs the same world size. train.threads = 0 gives each rank its share
+// of the machine's cores (LOCAL_WORLD_SIZE ranks share them); device auto/cuda picks cuda:LOCAL_RANK.
+FitResult fit(const Config& config, const std::string& resume_from = "", const DistEnv* dist = nullptr);
 
 }  // namespace dcgan

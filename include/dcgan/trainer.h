@@ -8,6 +8,7 @@
 
 #include <torch/torch.h>
 
+#include <functional>
 #include <memory>
 
 namespace dcgan {
@@ -70,6 +71,11 @@ class Trainer {
   // Makes the average a copy of G again (e.g. after loading a checkpoint that has none).
   void reset_ema();
 
+  // Data-parallel training: called with D's parameters in update_d, and G's in update_g, after the backward pass
+  // and before the optimizer step, to average their gradients across ranks. Unset (the default): not called.
+  using GradientHook = std::function<void(const std::vector<torch::Tensor>& params)>;
+  void set_gradient_hook(GradientHook hook) { gradient_hook_ = std::move(hook); }
+
   // Steps whose losses were not finite since construction, counted on the device (an int64 0-dim tensor).
   const torch::Tensor& nonfinite_steps() const { return nonfinite_; }
 
@@ -103,6 +109,8 @@ class Trainer {
   double ema_decay_ = 0;
   std::vector<torch::Tensor> ema_params_, g_params_, ema_buffers_, g_buffers_;
   torch::Tensor nonfinite_;
+  GradientHook gradient_hook_;
+  std::vector<torch::Tensor> g_trained_, d_trained_;  // the parameters the optimizers step
 };
 
 }  // namespace dcgan

@@ -1,14 +1,18 @@
 // `dcgan train`: train a DCGAN from a YAML config with --set overrides, or resume a run exactly.
 #include "common.h"
+#include "launch.h"
 
 #include "dcgan/checkpoint.h"
 #include "dcgan/config.h"
+#include "dcgan/distributed.h"
 #include "dcgan/fit.h"
 #include "dcgan/signals.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -21,6 +25,7 @@ struct TrainOptions {
   std::vector<std::string> sets;  // "section.key=value", applied in order after the file
   bool strict = false;            // same as --set data.strict=true
   std::string resume;             // run directory or checkpoint file to continue from
+  int nproc = 0;                  // > 0: start this many local ranks (data-parallel) instead of training here
 };
 
 namespace {
@@ -32,6 +37,9 @@ bool sets_key(const std::vector<std::string>& sets, const std::string& key) {
 }  // namespace
 
 int run_train(const TrainOptions& opts) {
+  const DistEnv env = dist_env_from_environment();  // torchrun's variables, or a single process
+  if (opts.nproc > 0 && (env.distributed() || std::getenv("RANK") != nullptr))
+    throw ConfigError("--nproc starts ranks itself; it cannot be combined with torchrun's RANK/WORLD_SIZE");
   Config config;
   std::string checkpoint;
   if (!opts.resume.empty()) {
@@ -60,15 +68,27 @@ int run_train(const TrainOptions& opts) {
   }
   if (opts.strict) config.data.strict = true;
   validate(config);
+  if (opts.nproc > 1) {
+    // The ranks read the same arguments; rank 0 checked them above, so a bad config fails here, once.
+    LaunchOptions launch;
+    launch.nproc = opts.nproc;
+    launch.args = {"train"};
+    if (!opts.config_path.empty()) launch.args.insert(launch.args.end(), {"--config", opts.config_path});
+    for (const auto& s : opts.sets) launch.args.insert(launch.args.end(), {"--set", s});
+    if (opts.strict) launch.args.push_back("--strict");
+    if (!opts.resume.empty()) launch.args.insert(launch.args.end(), {"--resume", opts.resume});
+    launch.grace_s = std::min(30, config.dist.timeout_s);
+    return launch_local_ranks(launch);
+  }
   install_stop_handlers();
-  const FitResult result = fit(config, checkpoint);
+  const FitResult result = fit(config, checkpoint, &env);
   return result.stopped_by_signal ? exit_status_for_signal(result.stopped_by_signal) : 0;
 }
 
 Command add_train(CLI::App& root) {
   auto opts = std::make_shared<TrainOptions>();
   CLI::App* app = root.add_subcommand("train", "Train a generator and discriminator as the config says");
-  app->add_option("-c,--config", opts->config_path, "YAML config file (sections data, model, train, output)")
+  app->add_option("-c,--config", opts->config_path, "YAML config file (sections data, model, train, output, dist)")
       ->check(CLI::ExistingFile);
   app->add_option("-s,--set", opts->sets, "Override one config key, e.g. --set train.steps=200 (repeatable)")
       ->type_name("KEY=VALUE");
@@ -77,9 +97,14 @@ Command add_train(CLI::App& root) {
                   "only keys that do not change the model, data or optimiser may differ")
       ->check(CLI::ExistingPath);
   app->add_flag("--strict", opts->strict, "Stop at an unreadable image instead of skipping it (data.strict=true)");
+  app->add_option("--nproc", opts->nproc,
+                  "Data-parallel training in N local processes (c10d; as torchrun --nproc_per_node N would start "
+                  "them); train.batch_size is per process")
+      ->check(CLI::Range(1, 1024));
   app->footer(describe_config_keys() +
               "\nSIGINT/SIGTERM: the step finishes, a checkpoint is written, exit status 130/143; a second Ctrl-C "
-              "quits at once.");
+              "quits at once.\nDistributed: torchrun --nproc_per_node N --no-python dcgan train ... (RANK, "
+              "WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT are read), or --nproc N; see docs/distributed.md.");
   return {app, [opts] { return run_train(*opts); }};
 }
 

@@ -30,26 +30,38 @@ std::vector<std::int64_t> epoch_permutation(std::int64_t n, std::uint64_t seed, 
   return perm;
 }
 
-LoaderOptions loader_options_for(const Config& config, std::int64_t first_batch) {
+ShardRange shard_of_batch(std::int64_t index, int batch_size, int rank, int world_size) {
+  const std::int64_t begin = (index * world_size + rank) * static_cast<std::int64_t>(batch_size);
+  return {begin, begin + batch_size};
+}
+
+LoaderOptions loader_options_for(const Config& config, std::int64_t first_batch, int rank, int world_size) {
   LoaderOptions o;
   o.batch_size = config.train.batch_size;
   o.seed = static_cast<std::uint64_t>(config.train.seed);
   o.strict = config.data.strict;
   o.first_batch = first_batch;
+  o.rank = rank;
+  o.world_size = world_size;
   return o;
 }
 
-std::int64_t Loader::batches_per_epoch(const Dataset& data, int batch_size) {
+std::int64_t Loader::batches_per_epoch(const Dataset& data, int batch_size, int world_size) {
   if (batch_size <= 0) throw DataError(fmt::format("train.batch_size: must be at least 1, got {}", batch_size));
-  const std::int64_t n = data.size() / batch_size;
+  const std::int64_t global = static_cast<std::int64_t>(batch_size) * std::max(1, world_size);
+  const std::int64_t n = data.size() / global;
   if (n == 0)
-    throw DataError(fmt::format("{}: {} images, fewer than one batch of {} (lower train.batch_size)", data.describe(),
-                                data.size(), batch_size));
+    throw DataError(world_size > 1
+                        ? fmt::format("{}: {} images, fewer than one global batch of {} ({} ranks x train.batch_size "
+                                      "{}; lower train.batch_size)",
+                                      data.describe(), data.size(), global, world_size, batch_size)
+                        : fmt::format("{}: {} images, fewer than one batch of {} (lower train.batch_size)",
+                                      data.describe(), data.size(), batch_size));
   return n;
 }
 
 Loader::Loader(const Dataset& data, const LoaderOptions& options) : data_(data), options_(options) {
-  batches_per_epoch_ = batches_per_epoch(data, options.batch_size);
+  batches_per_epoch_ = batches_per_epoch(data, options.batch_size, options.world_size);
   unreadable_.assign(static_cast<std::size_t>(data.size()), 0);
   worker_ = std::thread([this] { work(); });
 }
@@ -97,8 +109,9 @@ void Loader::work() {
         perm = epoch_permutation(data_.size(), options_.seed, epoch);
       }
       batch.pixels.resize(static_cast<std::size_t>(batch_size * item_bytes));
+      const ShardRange shard = shard_of_batch(batch.index, batch_size, options_.rank, options_.world_size);
       for (int i = 0; i < batch_size; ++i)
-        read_item(perm, batch.index * batch_size + i, batch.pixels.data() + i * item_bytes);
+        read_item(perm, shard.begin + i, batch.pixels.data() + i * item_bytes);
       std::unique_lock<std::mutex> lock(mu_);
       const auto capacity = static_cast<std::size_t>(std::max(1, options_.prefetch));
       cv_.wait(lock, [this, capacity] { return stop_ || ready_.size() < capacity; });

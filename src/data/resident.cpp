@@ -13,7 +13,7 @@ namespace dcgan {
 
 ResidentBatches::ResidentBatches(const Dataset& data, const LoaderOptions& options, torch::Device device)
     : options_(options), device_(device) {
-  batches_per_epoch_ = Loader::batches_per_epoch(data, options.batch_size);
+  batches_per_epoch_ = Loader::batches_per_epoch(data, options.batch_size, options.world_size);
   size_ = data.size();
   const std::int64_t item = data.shape().bytes();
   const ImageShape shape = data.shape();
@@ -61,12 +61,18 @@ ResidentBatches::ResidentBatches(const Dataset& data, const LoaderOptions& optio
 void ResidentBatches::start_epoch(std::int64_t epoch) {
   const std::vector<std::int64_t> perm = epoch_permutation(size_, options_.seed, epoch);
   // The Loader's rule: position p takes the first readable item of perm[p], perm[p+1], ... (cyclically).
-  std::vector<std::int64_t> order(perm.size());
-  const std::int64_t used = batches_per_epoch_ * options_.batch_size;
-  for (std::int64_t p = 0; p < used; ++p) {
-    std::int64_t k = 0;
-    while (unreadable_[static_cast<std::size_t>(perm[static_cast<std::size_t>((p + k) % size_)])]) ++k;
-    order[static_cast<std::size_t>(p)] = perm[static_cast<std::size_t>((p + k) % size_)];
+  // This rank's shard of each global batch (all of it in a single process), batch after batch.
+  const std::int64_t b = options_.batch_size;
+  const std::int64_t used = batches_per_epoch_ * b;
+  std::vector<std::int64_t> order(static_cast<std::size_t>(used));
+  for (std::int64_t i = 0; i < batches_per_epoch_; ++i) {
+    const ShardRange shard = shard_of_batch(i, options_.batch_size, options_.rank, options_.world_size);
+    for (std::int64_t j = 0; j < b; ++j) {
+      const std::int64_t p = shard.begin + j;
+      std::int64_t k = 0;
+      while (unreadable_[static_cast<std::size_t>(perm[static_cast<std::size_t>((p + k) % size_)])]) ++k;
+      order[static_cast<std::size_t>(i * b + j)] = perm[static_cast<std::size_t>((p + k) % size_)];
+    }
   }
   torch::Tensor host = torch::from_blob(order.data(), {used}, torch::kLong).clone();
   if (device_.is_cuda()) host = host.pin_memory();

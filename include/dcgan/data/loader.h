@@ -20,6 +20,16 @@ struct Config;
 // Fisher-Yates driven by SplitMix64, so it is the same on every platform and standard library.
 std::vector<std::int64_t> epoch_permutation(std::int64_t n, std::uint64_t seed, std::int64_t epoch);
 
+// The half-open range [begin, end) of positions in an epoch's permutation that `rank` of `world_size` reads for
+// global batch `index` (distributed training): global batch i covers positions [i * B * W, (i + 1) * B * W), and
+// rank r takes the r-th block of B of them. The ranks' shards are disjoint and together cover every full global
+// batch; W ranks at batch B read, step for step, the images one process reads at batch W * B.
+struct ShardRange {
+  std::int64_t begin = 0;
+  std::int64_t end = 0;
+};
+ShardRange shard_of_batch(std::int64_t index, int batch_size, int rank, int world_size);
+
 struct Batch {
   std::int64_t epoch = 0;           // 0-based
   std::int64_t index = 0;           // 0-based position within the epoch
@@ -33,13 +43,17 @@ struct LoaderOptions {
   std::int64_t first_batch = 0;  // global batch to start at (= epoch * batches_per_epoch + index), for resuming
   int prefetch = 2;              // batches assembled ahead of the consumer
   bool strict = false;           // an UnreadableImage stops the run instead of being skipped
+  int rank = 0;                  // distributed training: this process reads shard_of_batch(.., rank, world_size)
+  int world_size = 1;
 };
 
-// The loader settings a config asks for (batch size, seed, strictness), starting at `first_batch`.
-LoaderOptions loader_options_for(const Config& config, std::int64_t first_batch = 0);
+// The loader settings a config asks for (batch size, seed, strictness), starting at `first_batch`, for `rank` of
+// `world_size`.
+LoaderOptions loader_options_for(const Config& config, std::int64_t first_batch = 0, int rank = 0, int world_size = 1);
 
 // Yields the batches of epoch 0, 1, 2 ... without end; each epoch visits epoch_permutation() in order in
-// chunks of `batch_size` and drops the last partial chunk (as the tutorial's fixed-size batches do).
+// chunks of `batch_size` and drops the last partial chunk (as the tutorial's fixed-size batches do). With
+// world_size > 1 a chunk is a global batch of batch_size * world_size and this rank reads its shard_of_batch().
 // An unreadable item is warned about once, remembered, and replaced by the next readable item of the permutation
 // (deterministically), unless `strict`. Any other read error on the worker is rethrown by next().
 class Loader {
@@ -50,8 +64,8 @@ class Loader {
   Loader& operator=(const Loader&) = delete;
 
   std::int64_t batches_per_epoch() const { return batches_per_epoch_; }
-  // Full batches of `batch_size` in `data`; throws DataError when there is not even one.
-  static std::int64_t batches_per_epoch(const Dataset& data, int batch_size);
+  // Full (global) batches of `batch_size` x `world_size` in `data`; throws DataError when there is not even one.
+  static std::int64_t batches_per_epoch(const Dataset& data, int batch_size, int world_size = 1);
   // Blocks until the next batch is ready.
   Batch next();
   // Total seconds next() has spent waiting for the worker.

@@ -1,0 +1,256 @@
+// End-to-end tests of distributed training: ranks of the built binary on loopback, started with torchrun's
+// environment variables (Debian's torchrun is broken on Python 3.11, see docs/distributed.md) or by --nproc.
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+
+#include <chrono>
+#include <dirent.h>
+#include <filesystem>
+#include <regex>
+#include <thread>
+
+#include "cli_util.h"
+
+namespace dcgan::test {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+// torchrun's variables for `rank` of `world` (all on this machine).
+std::string torchrun_env(int rank, int world, int port, const std::string& addr = "127.0.0.1") {
+  return "RANK=" + std::to_string(rank) + " LOCAL_RANK=" + std::to_string(rank) + " WORLD_SIZE=" +
+         std::to_string(world) + " LOCAL_WORLD_SIZE=" + std::to_string(world) + " MASTER_ADDR=" + addr +
+         " MASTER_PORT=" + std::to_string(port);
+}
+
+// Starts the binary with `env` assignments in front (stdout/stderr under capture_dir); returns its pid.
+pid_t spawn_rank(const std::string& env, const std::string& args, const std::string& capture_dir) {
+  const std::string cmd = "cd '" + std::string(DCGAN_SOURCE_DIR) + "' && exec env " + env + " '" + DCGAN_BINARY +
+                          "' " + args + " >'" + capture_dir + "/out' 2>'" + capture_dir + "/err'";
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  return pid;
+}
+
+std::string tiny_args(const std::string& run_dir, const std::string& extra = "") {
+  return "train --config configs/tiny.yaml --set output.dir=" + run_dir +
+         " --set train.steps=6 --set output.log_every=1 --set dist.check_every=1 --set dist.timeout_s=60 " + extra;
+}
+
+// The "step N: G and D weights identical on W ranks (G .., D ..)" lines of a log, without their timestamps.
+std::vector<std::string> weight_checks(const std::string& log) {
+  std::vector<std::string> out;
+  const std::regex line(R"(step \d+: G and D weights identical on \d+ ranks \(G [0-9a-f]{16}, D [0-9a-f]{16}\))");
+  for (std::sregex_iterator it(log.begin(), log.end(), line), end; it != end; ++it) out.push_back(it->str());
+  return out;
+}
+
+// Two ranks started as torchrun starts them; returns rank 0's train.log.
+std::string run_two_ranks(const std::string& run_dir, const std::string& extra = "") {
+  ScratchDir c0, c1;
+  const int port = free_port();
+  const pid_t r0 = spawn_rank(torchrun_env(0, 2, port), tiny_args(run_dir, extra), c0.str());
+  const pid_t r1 = spawn_rank(torchrun_env(1, 2, port), tiny_args(run_dir, extra), c1.str());
+  const int s0 = wait_status(r0), s1 = wait_status(r1);
+  EXPECT_EQ(s0, 0) << slurp(c0 / "err");
+  EXPECT_EQ(s1, 0) << slurp(c1 / "err");
+  // Rank 1 writes nothing and says nothing unless something goes wrong.
+  EXPECT_EQ(slurp(c1 / "out"), "");
+  EXPECT_EQ(slurp(c1 / "err"), "");
+  return slurp(run_dir + "/train.log");
+}
+
+// Waits until `path` contains `text` (or `seconds` pass); returns whether it did.
+bool wait_for_text(const std::string& path, const std::string& text, double seconds) {
+  const auto deadline = Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(seconds * 1e3));
+  while (Clock::now() < deadline) {
+    if (slurp(path).find(text) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+// The pids whose parent is `parent` (from /proc).
+std::vector<pid_t> children_of(pid_t parent) {
+  std::vector<pid_t> out;
+  DIR* d = ::opendir("/proc");
+  if (d == nullptr) return out;
+  while (dirent* e = ::readdir(d)) {
+    const pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
+    if (pid <= 0) continue;
+    const std::string stat = slurp("/proc/" + std::string(e->d_name) + "/stat");
+    const auto close = stat.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(stat.substr(close + 2));
+    char state = 0;
+    pid_t ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == parent) out.push_back(pid);
+  }
+  ::closedir(d);
+  return out;
+}
+
+bool alive(pid_t pid) { return ::kill(pid, 0) == 0; }
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+TEST(CliDistributed, TorchrunEnvironmentKeepsTheRanksIdenticalAfterEveryStep) {
+  ScratchDir run;
+  const std::string log = run_two_ranks(run / "r");
+  const auto checks = weight_checks(log);
+  ASSERT_EQ(checks.size(), 6u) << log;
+  for (int step = 1; step <= 6; ++step)
+    EXPECT_EQ(checks[static_cast<std::size_t>(step - 1)].rfind("step " + std::to_string(step) + ": ", 0), 0u);
+  EXPECT_NE(log.find("distributed: 2 ranks (gloo backend"), std::string::npos);
+  EXPECT_NE(log.find("global batch 64"), std::string::npos);
+  EXPECT_NE(log.find("gradient all-reduce (gloo): 12 calls"), std::string::npos) << log;  // 2 per step, 6 steps
+  EXPECT_EQ(lines_of(run / "r/metrics.csv").size(), 7u);
+  EXPECT_TRUE(std::filesystem::exists(run / "r/g.pt"));
+  EXPECT_TRUE(std::filesystem::exists(run / "r/checkpoints/step-000006.pt"));
+}
+
+TEST(CliDistributed, NprocGivesTheRunTheTorchrunEnvironmentGives) {
+  ScratchDir run;
+  const std::string torchrun_log = run_two_ranks(run / "env");
+  const CliRun launched = dcgan_cli(tiny_args(run / "nproc", "--nproc 2"));
+  ASSERT_EQ(launched.status, 0) << launched.err;
+  const std::string nproc_log = slurp(run / "nproc/train.log");
+  EXPECT_EQ(weight_checks(nproc_log), weight_checks(torchrun_log));
+  EXPECT_EQ(weight_checks(nproc_log).size(), 6u);
+  EXPECT_EQ(metrics_without_timing(run / "nproc/metrics.csv"), metrics_without_timing(run / "env/metrics.csv"));
+  // A single process on the same seed trains on other images: the figures differ.
+  const CliRun single = dcgan_cli(tiny_args(run / "one"));
+  ASSERT_EQ(single.status, 0) << single.err;
+  EXPECT_NE(metrics_without_timing(run / "one/metrics.csv"), metrics_without_timing(run / "env/metrics.csv"));
+}
+
+TEST(CliDistributed, ResumesExactlyWithTheSameWorldSizeAndRefusesAnother) {
+  ScratchDir run;
+  const std::string whole = run / "whole", split = run / "split";
+  ASSERT_EQ(dcgan_cli(tiny_args(whole, "--nproc 2 --set output.checkpoint_every=3")).status, 0);
+  const CliRun first = dcgan_cli(tiny_args(split, "--nproc 2 --set train.steps=3"));
+  ASSERT_EQ(first.status, 0) << first.err;
+  const CliRun resumed = dcgan_cli("train --resume " + split + " --nproc 2 --set train.steps=6");
+  ASSERT_EQ(resumed.status, 0) << resumed.err;
+  EXPECT_EQ(metrics_without_timing(split + "/metrics.csv"), metrics_without_timing(whole + "/metrics.csv"));
+  const auto a = weight_checks(slurp(whole + "/train.log")), b = weight_checks(slurp(split + "/train.log"));
+  ASSERT_EQ(a.size(), 6u);
+  EXPECT_EQ(b, a);  // steps 1-3, then 4-6 after the resume: the same weights as the run never interrupted
+
+  const auto before = slurp(split + "/metrics.csv");
+  const CliRun other = dcgan_cli("train --resume " + split + " --set train.steps=9");
+  EXPECT_NE(other.status, 0);
+  EXPECT_NE(other.err.find("written by a run of 2 rank(s), and this run has 1"), std::string::npos) << other.err;
+  EXPECT_EQ(count_lines(other.err), 1) << other.err;
+  EXPECT_EQ(slurp(split + "/metrics.csv"), before);
+}
+
+TEST(CliDistributed, AKilledRankStopsTheOtherWithinTheTimeout) {
+  ScratchDir run, c0, c1;
+  const int port = free_port();
+  const std::string args = "train --config configs/tiny.yaml --set output.dir=" + (run / "r") +
+                           " --set train.steps=1000000 --set output.log_every=1 --set dist.timeout_s=5";
+  const pid_t r0 = spawn_rank(torchrun_env(0, 2, port), args, c0.str());
+  const pid_t r1 = spawn_rank(torchrun_env(1, 2, port), args, c1.str());
+  ASSERT_TRUE(wait_for_text(run / "r/train.log", "Loss_D", 120)) << slurp(c0 / "err");
+  ::kill(r1, SIGKILL);
+  const auto killed = Clock::now();
+  const int status = wait_status(r0);
+  const double waited = seconds_since(killed);
+  wait_status(r1);
+  EXPECT_NE(status, 0);
+  EXPECT_LT(waited, 5.0 + 10.0);  // the timeout, and slack for a loaded machine
+  const std::string err = slurp(c0 / "err");
+  EXPECT_EQ(count_lines(err), 1) << err;
+  EXPECT_EQ(err.rfind("dcgan: error: rank 0: ", 0), 0u) << err;
+}
+
+TEST(CliDistributed, NprocStopsEveryRankWhenOneDiesAndLeavesNoProcess) {
+  ScratchDir run, cap;
+  const pid_t launcher =
+      spawn_cli("train --nproc 2 --config configs/tiny.yaml --set output.dir=" + (run / "r") +
+                    " --set train.steps=1000000 --set output.log_every=1 --set dist.timeout_s=5",
+                cap.str());
+  ASSERT_TRUE(wait_for_text(run / "r/train.log", "Loss_D", 120)) << slurp(cap / "err");
+  const std::vector<pid_t> ranks = children_of(launcher);
+  ASSERT_EQ(ranks.size(), 2u);
+  ::kill(ranks[1], SIGKILL);
+  const auto killed = Clock::now();
+  const int status = wait_status(launcher);
+  EXPECT_NE(status, 0);
+  EXPECT_LT(seconds_since(killed), 5.0 + 10.0);
+  for (pid_t p : ranks) EXPECT_FALSE(alive(p)) << "rank process " << p << " outlived the launcher";
+  // Whichever the launcher saw first (the killed rank, or the other failing on the lost connection) is named.
+  EXPECT_NE(slurp(cap / "out").find("; stopping the other ranks"), std::string::npos) << slurp(cap / "out");
+}
+
+TEST(CliDistributed, NprocForwardsSigtermAndEveryRankCheckpoints) {
+  ScratchDir run, cap;
+  const pid_t launcher = spawn_cli("train --nproc 2 --config configs/tiny.yaml --set output.dir=" + (run / "r") +
+                                       " --set train.steps=1000000 --set output.log_every=1",
+                                   cap.str());
+  ASSERT_TRUE(wait_for_text(run / "r/train.log", "Loss_D", 120)) << slurp(cap / "err");
+  ::kill(launcher, SIGTERM);
+  EXPECT_EQ(wait_status(launcher), 128 + SIGTERM) << slurp(cap / "err");
+  EXPECT_TRUE(std::filesystem::exists(run / "r/checkpoints/latest.pt"));
+  EXPECT_TRUE(std::filesystem::exists(run / "r/g.pt"));
+}
+
+TEST(CliDistributed, BadLaunchSettingsFailWithinTheTimeoutWithOneLine) {
+  ScratchDir run, c0, c1;
+  const std::string args =
+      "train --config configs/tiny.yaml --set output.dir=" + (run / "r") + " --set dist.timeout_s=3";
+  auto check_fails = [&](pid_t pid, const std::string& capture, const std::string& expected) {
+    const auto start = Clock::now();
+    const int status = wait_status(pid);
+    EXPECT_NE(status, 0);
+    EXPECT_LT(seconds_since(start), 3.0 + 10.0);
+    const std::string err = slurp(capture + "/err");
+    EXPECT_EQ(count_lines(err), 1) << err;
+    EXPECT_NE(err.find(expected), std::string::npos) << err;
+  };
+  {  // A wrong MASTER_PORT: rank 1 looks for the store where nobody listens; rank 0 waits for it in vain.
+    const int port = free_port(), wrong = free_port();
+    const pid_t r0 = spawn_rank(torchrun_env(0, 2, port), args, c0.str());
+    const pid_t r1 = spawn_rank(torchrun_env(1, 2, wrong), args, c1.str());
+    check_fails(r1, c1.str(), "cannot reach the store at 127.0.0.1:" + std::to_string(wrong) +
+                                  " (MASTER_ADDR:MASTER_PORT) within 3s");
+    check_fails(r0, c0.str(), "only 1 of WORLD_SIZE=2 ranks joined");
+  }
+  {  // WORLD_SIZE=3 with two ranks started.
+    const int port = free_port();
+    const pid_t r0 = spawn_rank(torchrun_env(0, 3, port), args, c0.str());
+    const pid_t r1 = spawn_rank(torchrun_env(1, 3, port), args, c1.str());
+    check_fails(r0, c0.str(), "(missing: rank 2)");
+    check_fails(r1, c1.str(), "rank 1: ");
+  }
+  {  // An address nobody answers on (TEST-NET-1, RFC 5737).
+    const pid_t r1 = spawn_rank(torchrun_env(1, 2, 29500, "192.0.2.1"), args, c1.str());
+    check_fails(r1, c1.str(), "cannot reach the store at 192.0.2.1:29500");
+  }
+  {  // RANK out of range: refused before any connection.
+    const pid_t r = spawn_rank(torchrun_env(2, 2, 29500), args, c1.str());
+    check_fails(r, c1.str(), "RANK=2 is not below WORLD_SIZE=2");
+  }
+  EXPECT_FALSE(std::filesystem::exists(run / "r")) << "a failed launch wrote into the run directory";
+}
+
+}  // namespace
+}  // namespace dcgan::test
