@@ -4,8 +4,9 @@
 # `dcgan bench --device cuda` (batch 128 and 1024; fp32 and bf16; CUDA graphs on and off) beside the reference peer
 # (plain, --tuned, --tuned --compile) in the same run, then writes the table with ratios and the fraction of the
 # card's bf16 peak. Needs .gpu/ from scripts/gpu-deps.sh (run on Debian first).
-# Usage: bash scripts/gpu-check.sh [OUTDIR]   (default: $OUT, else build-gpu/out). It writes 8 files there:
-# check.log (the summary), build.log, results.txt, table.md, tests.log, train.log, bench.err, peer.log.
+# Also launches 2 ranks with torch's own torchrun (Gloo, on the CPU: NCCL needs a GPU per rank).
+# Usage: bash scripts/gpu-check.sh [OUTDIR]   (default: $OUT, else build-gpu/out). It writes 9 files there:
+# check.log (the summary), build.log, results.txt, table.md, tests.log, train.log, dist.log, bench.err, peer.log.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-${OUT:-build-gpu/out}}
@@ -110,6 +111,15 @@ timeout 120 build-gpu/dcgan train --resume build-gpu/run-tiny --set train.steps=
   >>"$out/train.log" 2>&1
 echo "resume rc=$?" | tee -a "$out/check.log"
 grep -E "speed settings|resident|captured|Loss_D|done|error|warn" "$out/train.log" | tail -12 | tee -a "$out/check.log"
+
+log "distributed: torchrun --nproc_per_node 2 --no-python dcgan train (Gloo, CPU ranks)"
+torchrun=$(dirname "$py")/torchrun
+[ -x "$torchrun" ] || torchrun="$py -m torch.distributed.run"
+rm -rf build-gpu/run-torchrun
+timeout 120 $torchrun --nproc_per_node 2 --no-python build-gpu/dcgan train --config configs/tiny.yaml \
+  --set train.steps=12 --set dist.check_every=1 --set output.dir=build-gpu/run-torchrun >"$out/dist.log" 2>&1
+echo "torchrun rc=$?" | tee -a "$out/check.log"
+grep -E "distributed:|identical|all-reduce|error" "$out/dist.log" | tail -4 | tee -a "$out/check.log"
 
 wait $tests_pid
 echo "unit tests $(tail -1 "$out/tests.log")" | tee -a "$out/check.log"

@@ -126,6 +126,31 @@ TEST(CliDistributed, TorchrunEnvironmentKeepsTheRanksIdenticalAfterEveryStep) {
   EXPECT_TRUE(std::filesystem::exists(run / "r/checkpoints/step-000006.pt"));
 }
 
+TEST(CliDistributed, RanksJoinTheElasticAgentsStoreWhenTorchrunSaysSo) {
+  if (std::system("/usr/bin/python3 -c 'import torch.distributed' >/dev/null 2>&1") != 0)
+    GTEST_SKIP() << "/usr/bin/python3 cannot import torch.distributed (apt-get install python3-torch)";
+  ScratchDir run, agent, c0, c1;
+  const int port = free_port();
+  // PyTorch's TCPStore, hosted the way torchrun's agent hosts it; the ranks must not try to host one themselves.
+  const std::string agent_cmd = "exec /usr/bin/python3 '" + source_path("tests/py/agent_store.py") + "' " +
+                                std::to_string(port) + " 2 3 >'" + (agent / "out") + "' 2>'" + (agent / "err") + "'";
+  const pid_t store = ::fork();
+  if (store == 0) {
+    ::execl("/bin/sh", "sh", "-c", agent_cmd.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ASSERT_TRUE(wait_for_text(agent / "out", "listening", 60)) << slurp(agent / "err");
+  const std::string env = " TORCHELASTIC_USE_AGENT_STORE=True TORCHELASTIC_RESTART_COUNT=3";
+  const pid_t r0 = spawn_rank(torchrun_env(0, 2, port) + env, tiny_args(run / "r"), c0.str());
+  const pid_t r1 = spawn_rank(torchrun_env(1, 2, port) + env, tiny_args(run / "r"), c1.str());
+  EXPECT_EQ(wait_status(r0), 0) << slurp(c0 / "err");
+  EXPECT_EQ(wait_status(r1), 0) << slurp(c1 / "err");
+  EXPECT_TRUE(wait_for_text(agent / "out", "joined 2", 10)) << slurp(agent / "out") << slurp(agent / "err");
+  ::kill(store, SIGKILL);
+  wait_status(store);
+  EXPECT_EQ(weight_checks(slurp(run / "r/train.log")).size(), 6u);
+}
+
 TEST(CliDistributed, NprocGivesTheRunTheTorchrunEnvironmentGives) {
   ScratchDir run;
   const std::string torchrun_log = run_two_ranks(run / "env");
