@@ -530,9 +530,9 @@ FitResult fit(const Config& config, const std::string& resume_from, const DistEn
     const AllReduceStats& ar = group->gradient_stats();
     const int64_t steps_run = result.steps - start_step;
     if (steps_run > 0)
-      spdlog::info("gradient all-reduce ({}): {} calls, {:.2f} MiB per call, {:.1f} ms per step ({:.1f}% of the "
-                   "loop's time)",
-                   group->backend(), ar.calls, ar.calls ? ar.bytes / 1048576.0 / ar.calls : 0.0,
+      spdlog::info("gradient all-reduce ({}): {} calls, {} bytes ({:.2f} MiB) and {:.1f} ms per step, {:.1f}% of the "
+                   "loop's time",
+                   group->backend(), ar.calls, ar.bytes / steps_run, ar.bytes / 1048576.0 / steps_run,
                    1e3 * ar.seconds / steps_run, 100.0 * ar.seconds / std::max(1e-9, seconds_since(start)));
   }
   if (leader)
