@@ -11,11 +11,17 @@
 #include <thread>
 
 #include "cli_util.h"
+#include "dcgan/distributed.h"
 
 namespace dcgan::test {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Every test here needs the Gloo backend (a build without it, e.g. against a wheel whose gloo headers were missing,
+// refuses distributed runs with a message instead).
+#define SKIP_WITHOUT_GLOO() \
+  if (!::dcgan::has_gloo()) GTEST_SKIP() << "this build has no Gloo backend (DCGAN_WITH_GLOO)"
 
 int free_port() {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -112,6 +118,7 @@ bool alive(pid_t pid) { return ::kill(pid, 0) == 0; }
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 TEST(CliDistributed, TorchrunEnvironmentKeepsTheRanksIdenticalAfterEveryStep) {
+  SKIP_WITHOUT_GLOO();
   ScratchDir run;
   const std::string log = run_two_ranks(run / "r");
   const auto checks = weight_checks(log);
@@ -127,6 +134,7 @@ TEST(CliDistributed, TorchrunEnvironmentKeepsTheRanksIdenticalAfterEveryStep) {
 }
 
 TEST(CliDistributed, RanksJoinTheElasticAgentsStoreWhenTorchrunSaysSo) {
+  SKIP_WITHOUT_GLOO();
   if (std::system("/usr/bin/python3 -c 'import torch.distributed' >/dev/null 2>&1") != 0)
     GTEST_SKIP() << "/usr/bin/python3 cannot import torch.distributed (apt-get install python3-torch)";
   ScratchDir run, agent, c0, c1;
@@ -152,6 +160,7 @@ TEST(CliDistributed, RanksJoinTheElasticAgentsStoreWhenTorchrunSaysSo) {
 }
 
 TEST(CliDistributed, NprocGivesTheRunTheTorchrunEnvironmentGives) {
+  SKIP_WITHOUT_GLOO();
   ScratchDir run;
   const std::string torchrun_log = run_two_ranks(run / "env");
   const CliRun launched = dcgan_cli(tiny_args(run / "nproc", "--nproc 2"));
@@ -167,6 +176,7 @@ TEST(CliDistributed, NprocGivesTheRunTheTorchrunEnvironmentGives) {
 }
 
 TEST(CliDistributed, ResumesExactlyWithTheSameWorldSizeAndRefusesAnother) {
+  SKIP_WITHOUT_GLOO();
   ScratchDir run;
   const std::string whole = run / "whole", split = run / "split";
   ASSERT_EQ(dcgan_cli(tiny_args(whole, "--nproc 2 --set output.checkpoint_every=3")).status, 0);
@@ -188,6 +198,7 @@ TEST(CliDistributed, ResumesExactlyWithTheSameWorldSizeAndRefusesAnother) {
 }
 
 TEST(CliDistributed, AKilledRankStopsTheOtherWithinTheTimeout) {
+  SKIP_WITHOUT_GLOO();
   ScratchDir run, c0, c1;
   const int port = free_port();
   const std::string args = "train --config configs/tiny.yaml --set output.dir=" + (run / "r") +
@@ -208,6 +219,7 @@ TEST(CliDistributed, AKilledRankStopsTheOtherWithinTheTimeout) {
 }
 
 TEST(CliDistributed, NprocStopsEveryRankWhenOneDiesAndLeavesNoProcess) {
+  SKIP_WITHOUT_GLOO();
   ScratchDir run, cap;
   const pid_t launcher =
       spawn_cli("train --nproc 2 --config configs/tiny.yaml --set output.dir=" + (run / "r") +
@@ -227,6 +239,7 @@ TEST(CliDistributed, NprocStopsEveryRankWhenOneDiesAndLeavesNoProcess) {
 }
 
 TEST(CliDistributed, NprocForwardsSigtermAndEveryRankCheckpoints) {
+  SKIP_WITHOUT_GLOO();
   ScratchDir run, cap;
   const pid_t launcher = spawn_cli("train --nproc 2 --config configs/tiny.yaml --set output.dir=" + (run / "r") +
                                        " --set train.steps=1000000 --set output.log_every=1",
@@ -239,6 +252,7 @@ TEST(CliDistributed, NprocForwardsSigtermAndEveryRankCheckpoints) {
 }
 
 TEST(CliDistributed, BadLaunchSettingsFailWithinTheTimeoutWithOneLine) {
+  SKIP_WITHOUT_GLOO();
   ScratchDir run, c0, c1;
   const std::string args =
       "train --config configs/tiny.yaml --set output.dir=" + (run / "r") + " --set dist.timeout_s=3";

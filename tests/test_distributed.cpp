@@ -55,6 +55,9 @@ std::map<std::string, std::optional<std::string>> with(std::map<std::string, std
   return vars;
 }
 
+#define SKIP_WITHOUT_GLOO() \
+  if (!has_gloo()) GTEST_SKIP() << "this build has no Gloo backend (DCGAN_WITH_GLOO)"
+
 int free_port() {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
@@ -203,6 +206,7 @@ TEST(Shards, LoadersOfTwoRanksSplitEachEpochOfTheSeededPermutation) {
 }
 
 TEST(ProcessGroupTest, AveragesGradientsInOneFlatAllReduce) {
+  SKIP_WITHOUT_GLOO();
   on_ranks(2, [](ProcessGroup& g) {
     // Rank r's gradients are (r + 1) x a fixed pattern; the mean over 2 ranks is 1.5 x the pattern. One parameter is
     // channels_last and one has no gradient on rank 0 (counted as zeros).
@@ -227,6 +231,7 @@ TEST(ProcessGroupTest, AveragesGradientsInOneFlatAllReduce) {
 }
 
 TEST(ProcessGroupTest, BroadcastGatherAndSum) {
+  SKIP_WITHOUT_GLOO();
   on_ranks(3, [](ProcessGroup& g) {
     torch::Tensor w = torch::full({2, 2}, static_cast<float>(g.rank() + 10));
     torch::Tensor v = torch::full({3}, static_cast<float>(-g.rank()));
@@ -244,6 +249,7 @@ TEST(ProcessGroupTest, BroadcastGatherAndSum) {
 }
 
 TEST(ProcessGroupTest, MissingRanksTimeOutWithTheirNumbers) {
+  SKIP_WITHOUT_GLOO();
   const auto start = std::chrono::steady_clock::now();
   const std::string msg = test::message_of<DistributedError>(
       [&] { ProcessGroup alone(loopback(0, 3, free_port()), gloo(1500)); });
@@ -254,6 +260,7 @@ TEST(ProcessGroupTest, MissingRanksTimeOutWithTheirNumbers) {
 }
 
 TEST(ProcessGroupTest, ARankNumberTakenTwiceIsRefused) {
+  SKIP_WITHOUT_GLOO();
   const int port = free_port();
   auto join = [port](int rank) {
     return test::message_of<DistributedError>([=] { ProcessGroup g(loopback(rank, 3, port), gloo(2500)); });
@@ -285,6 +292,7 @@ std::vector<torch::Tensor> weights(Trainer& t) {
 }
 
 TEST(ProcessGroupTest, RanksStayIdenticalAndOnOneBatchEqualOneProcess) {
+  SKIP_WITHOUT_GLOO();
   const Config c = tiny_trainer_config();
   auto make = [&] {
     torch::manual_seed(5);

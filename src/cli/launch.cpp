@@ -146,7 +146,8 @@ int launch_local_ranks(const LaunchOptions& options) {
           failing = true;
           spdlog::error("rank {} {}; stopping the other ranks", r, describe_status(status));
           signal_all(SIGTERM);
-          kill_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<int64_t>(1e3 * options.grace_s));
+          kill_at = std::chrono::steady_clock::now() +
+                    std::chrono::milliseconds(static_cast<int64_t>(1e3 * options.grace_s));
         }
       }
       continue;
