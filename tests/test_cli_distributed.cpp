@@ -218,6 +218,29 @@ TEST(CliDistributed, AKilledRankStopsTheOtherWithinTheTimeout) {
   EXPECT_EQ(err.rfind("dcgan: error: rank 0: ", 0), 0u) << err;
 }
 
+TEST(CliDistributed, AHungRankMakesTheOtherTimeOut) {
+  SKIP_WITHOUT_GLOO();
+  ScratchDir run, c0, c1;
+  const int port = free_port();
+  const std::string args = "train --config configs/tiny.yaml --set output.dir=" + (run / "r") +
+                           " --set train.steps=1000000 --set output.log_every=1 --set dist.timeout_s=4";
+  const pid_t r0 = spawn_rank(torchrun_env(0, 2, port), args, c0.str());
+  const pid_t r1 = spawn_rank(torchrun_env(1, 2, port), args, c1.str());
+  ASSERT_TRUE(wait_for_text(run / "r/train.log", "Loss_D", 120)) << slurp(c0 / "err");
+  ::kill(r1, SIGSTOP);  // alive, connected, silent
+  const auto stopped = Clock::now();
+  const int status = wait_status(r0);
+  const double waited = seconds_since(stopped);
+  ::kill(r1, SIGKILL);
+  wait_status(r1);
+  EXPECT_NE(status, 0);
+  EXPECT_GT(waited, 4.0 - 1.0);  // it did wait for the timeout
+  EXPECT_LT(waited, 4.0 + 10.0);
+  const std::string err = slurp(c0 / "err");
+  EXPECT_EQ(count_lines(err), 1) << err;
+  EXPECT_NE(err.find("(gloo backend, timeout 4s)"), std::string::npos) << err;
+}
+
 TEST(CliDistributed, NprocStopsEveryRankWhenOneDiesAndLeavesNoProcess) {
   SKIP_WITHOUT_GLOO();
   ScratchDir run, cap;
