@@ -29,7 +29,6 @@
 #include <cstring>
 #include <csignal>
 #include <fstream>
-#include <thread>
 #include <unistd.h>
 
 namespace dcgan {
@@ -356,7 +355,7 @@ FitResult fit(const Config& config, const std::string& resume_from, const DistEn
                  static_cast<int64_t>(config.train.batch_size) * world, dist->master_addr, dist->master_port);
   // CUDA graphs are not used with a process group: a Gloo collective cannot be captured.
   const bool graphs = resolve_switch(config.train.cuda_graphs, device.is_cuda()) && !group;
-  if (group && config.train.cuda_graphs == "true")
+  if (group && leader && config.train.cuda_graphs == "true")
     spdlog::warn("train.cuda_graphs: off in distributed runs (the gradient all-reduce is not captured)");
   StepRunner runner(trainer, StepRunnerOptions{graphs, 3});
   const TrainerSettings& ts = trainer.settings();
