@@ -2,6 +2,7 @@
 #include "dcgan/data/loader.h"
 
 #include "dcgan/config.h"
+#include "dcgan/data/splitmix.h"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -9,22 +10,13 @@
 #include <chrono>
 
 namespace dcgan {
-namespace {
-std::uint64_t splitmix64(std::uint64_t& state) {
-  std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-}  // namespace
-
 std::vector<std::int64_t> epoch_permutation(std::int64_t n, std::uint64_t seed, std::int64_t epoch) {
   std::vector<std::int64_t> perm(static_cast<std::size_t>(n));
   for (std::int64_t i = 0; i < n; ++i) perm[static_cast<std::size_t>(i)] = i;
   std::uint64_t state = seed * 0x100000001b3ULL + static_cast<std::uint64_t>(epoch) + 1;
   for (std::int64_t i = n - 1; i > 0; --i) {
     // Modulo of a 64-bit draw: the bias is below n / 2^64, far under anything measurable.
-    const auto j = static_cast<std::int64_t>(splitmix64(state) % static_cast<std::uint64_t>(i + 1));
+    const auto j = static_cast<std::int64_t>(splitmix64_next(state) % static_cast<std::uint64_t>(i + 1));
     std::swap(perm[static_cast<std::size_t>(i)], perm[static_cast<std::size_t>(j)]);
   }
   return perm;

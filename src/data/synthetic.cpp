@@ -1,6 +1,8 @@
 // Synthetic source: soft discs drawn from a per-item hash.
 #include "dcgan/data/synthetic.h"
 
+#include "dcgan/data/splitmix.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -8,14 +10,6 @@
 
 namespace dcgan {
 namespace {
-
-// SplitMix64 (Steele et al. 2014): a stateless, well-mixed hash of (seed, index, k).
-std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
 
 class SyntheticDataset final : public Dataset {
  public:
