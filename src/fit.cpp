@@ -6,6 +6,7 @@
 #include "dcgan/data/dataset.h"
 #include "dcgan/data/loader.h"
 #include "dcgan/data/resident.h"
+#include "dcgan/data/splitmix.h"
 #include "dcgan/distributed.h"
 #include "dcgan/files.h"
 #include "dcgan/image_io.h"
@@ -26,7 +27,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <csignal>
 #include <fstream>
 #include <unistd.h>
@@ -178,39 +178,9 @@ class RankLogging {
 };
 
 // The seed of rank r's random stream after the shared initialisation (r > 0; rank 0 keeps the single-process
-// stream): SplitMix64 of (seed, r), so that ranks draw different noise.
+// stream): draw r of the SplitMix64 stream seeded with train.seed, so that ranks draw different noise.
 uint64_t rank_seed(uint64_t seed, int rank) {
-  uint64_t z = seed + 0x9e3779b97f4a7c15ULL * static_cast<uint64_t>(rank + 1);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return (z ^ (z >> 31)) & 0x7fffffffffffffffULL;
-}
-
-// A generator state as bytes for an all-gather (CPU state, then each CUDA device's); `like` gives the layout.
-std::vector<uint8_t> pack_rng(const RngState& r) {
-  std::vector<uint8_t> out;
-  auto add = [&](const torch::Tensor& t) {
-    const torch::Tensor c = t.to(torch::kCPU).contiguous();
-    TORCH_CHECK(c.scalar_type() == torch::kByte, "a generator state is not a byte tensor");
-    out.insert(out.end(), c.data_ptr<uint8_t>(), c.data_ptr<uint8_t>() + c.numel());
-  };
-  add(r.cpu);
-  for (const auto& t : r.cuda) add(t);
-  return out;
-}
-RngState unpack_rng(const std::vector<uint8_t>& bytes, const RngState& like) {
-  RngState out;
-  std::size_t at = 0;
-  auto take = [&](const torch::Tensor& shape) {
-    torch::Tensor t = torch::empty({shape.numel()}, torch::kByte);
-    TORCH_CHECK(at + static_cast<std::size_t>(t.numel()) <= bytes.size(), "a rank's generator state is short");
-    std::memcpy(t.data_ptr<uint8_t>(), bytes.data() + at, static_cast<std::size_t>(t.numel()));
-    at += static_cast<std::size_t>(t.numel());
-    return t;
-  };
-  out.cpu = take(like.cpu);
-  for (const auto& t : like.cuda) out.cuda.push_back(take(t));
-  return out;
+  return splitmix64(seed + 0x9e3779b97f4a7c15ULL * static_cast<uint64_t>(rank)) & 0x7fffffffffffffffULL;
 }
 
 // dist.check_every: every rank hashes its G and D weights; all ranks compare all hashes, so all stop together when
@@ -389,8 +359,8 @@ FitResult fit(const Config& config, const std::string& resume_from, const DistEn
     const RngState rng = capture_rng();
     std::vector<RngState> others;
     if (group) {  // every rank's state, for an exact resume
-      const auto all = group->all_gather(pack_rng(rng));
-      for (std::size_t r = 1; r < all.size(); ++r) others.push_back(unpack_rng(all[r], rng));
+      const auto all = group->all_gather(rng_to_bytes(rng));
+      for (std::size_t r = 1; r < all.size(); ++r) others.push_back(rng_from_bytes(all[r], rng));
     }
     if (!leader) return;
     const std::string path = checkpoint_path(dir, at.step);

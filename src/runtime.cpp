@@ -5,6 +5,7 @@
 
 #include <torch/version.h>
 
+#include <cstring>
 #include <sched.h>
 #include <stdexcept>
 #include <thread>
@@ -84,6 +85,33 @@ void restore_rng(const RngState& state) {
     std::lock_guard<std::mutex> lock(gen.mutex());
     gen.set_state(state.cuda[i]);
   }
+}
+
+std::vector<uint8_t> rng_to_bytes(const RngState& state) {
+  std::vector<uint8_t> out;
+  auto add = [&](const torch::Tensor& t) {
+    const torch::Tensor c = t.to(torch::kCPU).contiguous();
+    TORCH_CHECK(c.scalar_type() == torch::kByte, "a generator state is not a byte tensor");
+    out.insert(out.end(), c.data_ptr<uint8_t>(), c.data_ptr<uint8_t>() + c.numel());
+  };
+  add(state.cpu);
+  for (const auto& t : state.cuda) add(t);
+  return out;
+}
+
+RngState rng_from_bytes(const std::vector<uint8_t>& bytes, const RngState& like) {
+  RngState out;
+  std::size_t at = 0;
+  auto take = [&](const torch::Tensor& shape) {
+    torch::Tensor t = torch::empty({shape.numel()}, torch::kByte);
+    TORCH_CHECK(at + static_cast<std::size_t>(t.numel()) <= bytes.size(), "a generator state is short");
+    std::memcpy(t.data_ptr<uint8_t>(), bytes.data() + at, static_cast<std::size_t>(t.numel()));
+    at += static_cast<std::size_t>(t.numel());
+    return t;
+  };
+  out.cpu = take(like.cpu);
+  for (const auto& t : like.cuda) out.cuda.push_back(take(t));
+  return out;
 }
 
 void synchronize(torch::Device device) {

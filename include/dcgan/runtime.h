@@ -31,6 +31,10 @@ struct RngState {
 RngState capture_rng();
 // Restores states captured by capture_rng(). Throws std::runtime_error when the CUDA device count differs.
 void restore_rng(const RngState& state);
+// The states as one run of bytes (the CPU state, then each CUDA device's), e.g. for an all-gather between ranks;
+// rng_from_bytes reads them back, taking the tensors' sizes from `like` (a state of the same layout).
+std::vector<uint8_t> rng_to_bytes(const RngState& state);
+RngState rng_from_bytes(const std::vector<uint8_t>& bytes, const RngState& like);
 
 // Waits for the device's queued work (a no-op on the CPU): for timing.
 void synchronize(torch::Device device);
