@@ -1,8 +1,6 @@
 // End-to-end tests of distributed training: ranks of the built binary on loopback, started with torchrun's
 // environment variables (Debian's torchrun is broken on Python 3.11, see docs/distributed.md) or by --nproc.
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 
 #include <chrono>
 #include <dirent.h>
@@ -22,18 +20,6 @@ using Clock = std::chrono::steady_clock;
 // refuses distributed runs with a message instead).
 #define SKIP_WITHOUT_GLOO() \
   if (!::dcgan::has_gloo()) GTEST_SKIP() << "this build has no Gloo backend (DCGAN_WITH_GLOO)"
-
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 // torchrun's variables for `rank` of `world` (all on this machine).
 std::string torchrun_env(int rank, int world, int port, const std::string& addr = "127.0.0.1") {
@@ -117,6 +103,40 @@ bool alive(pid_t pid) { return ::kill(pid, 0) == 0; }
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
+// What rank 0 did after rank 1 of a long two-rank run (dist.timeout_s = timeout_s) got `sig` mid-training.
+struct RankFault {
+  bool started = false;  // rank 0 logged a step before the signal
+  std::string log;       // rank 0's stderr while waiting for that, when it did not
+  int status = -1;     // rank 0's exit status
+  double waited = 0;   // seconds from the signal to rank 0's exit
+  std::string err;     // rank 0's stderr
+};
+RankFault signal_rank_1(int sig, int timeout_s) {
+  ScratchDir run, c0, c1;
+  const int port = free_port();
+  const std::string args = "train --config configs/tiny.yaml --set output.dir=" + (run / "r") +
+                           " --set train.steps=1000000 --set output.log_every=1 --set dist.timeout_s=" +
+                           std::to_string(timeout_s);
+  const pid_t r0 = spawn_rank(torchrun_env(0, 2, port), args, c0.str());
+  const pid_t r1 = spawn_rank(torchrun_env(1, 2, port), args, c1.str());
+  RankFault out;
+  out.started = wait_for_text(run / "r/train.log", "Loss_D", 120);
+  if (out.started) {
+    ::kill(r1, sig);
+    const auto signalled = Clock::now();
+    out.status = wait_status(r0);
+    out.waited = seconds_since(signalled);
+  } else {
+    out.log = slurp(c0 / "err");
+    ::kill(r0, SIGKILL);
+    wait_status(r0);
+  }
+  ::kill(r1, SIGKILL);  // a stopped rank 1 is still there
+  wait_status(r1);
+  out.err = slurp(c0 / "err");
+  return out;
+}
+
 TEST(CliDistributed, TorchrunEnvironmentKeepsTheRanksIdenticalAfterEveryStep) {
   SKIP_WITHOUT_GLOO();
   ScratchDir run;
@@ -199,46 +219,23 @@ TEST(CliDistributed, ResumesExactlyWithTheSameWorldSizeAndRefusesAnother) {
 
 TEST(CliDistributed, AKilledRankStopsTheOtherWithinTheTimeout) {
   SKIP_WITHOUT_GLOO();
-  ScratchDir run, c0, c1;
-  const int port = free_port();
-  const std::string args = "train --config configs/tiny.yaml --set output.dir=" + (run / "r") +
-                           " --set train.steps=1000000 --set output.log_every=1 --set dist.timeout_s=5";
-  const pid_t r0 = spawn_rank(torchrun_env(0, 2, port), args, c0.str());
-  const pid_t r1 = spawn_rank(torchrun_env(1, 2, port), args, c1.str());
-  ASSERT_TRUE(wait_for_text(run / "r/train.log", "Loss_D", 120)) << slurp(c0 / "err");
-  ::kill(r1, SIGKILL);
-  const auto killed = Clock::now();
-  const int status = wait_status(r0);
-  const double waited = seconds_since(killed);
-  wait_status(r1);
-  EXPECT_NE(status, 0);
-  EXPECT_LT(waited, 5.0 + 10.0);  // the timeout, and slack for a loaded machine
-  const std::string err = slurp(c0 / "err");
-  EXPECT_EQ(count_lines(err), 1) << err;
-  EXPECT_EQ(err.rfind("dcgan: error: rank 0: ", 0), 0u) << err;
+  const RankFault fault = signal_rank_1(SIGKILL, 5);
+  ASSERT_TRUE(fault.started) << fault.log;
+  EXPECT_NE(fault.status, 0);
+  EXPECT_LT(fault.waited, 5.0 + 10.0);  // the timeout, and slack for a loaded machine
+  EXPECT_EQ(count_lines(fault.err), 1) << fault.err;
+  EXPECT_EQ(fault.err.rfind("dcgan: error: rank 0: ", 0), 0u) << fault.err;
 }
 
 TEST(CliDistributed, AHungRankMakesTheOtherTimeOut) {
   SKIP_WITHOUT_GLOO();
-  ScratchDir run, c0, c1;
-  const int port = free_port();
-  const std::string args = "train --config configs/tiny.yaml --set output.dir=" + (run / "r") +
-                           " --set train.steps=1000000 --set output.log_every=1 --set dist.timeout_s=4";
-  const pid_t r0 = spawn_rank(torchrun_env(0, 2, port), args, c0.str());
-  const pid_t r1 = spawn_rank(torchrun_env(1, 2, port), args, c1.str());
-  ASSERT_TRUE(wait_for_text(run / "r/train.log", "Loss_D", 120)) << slurp(c0 / "err");
-  ::kill(r1, SIGSTOP);  // alive, connected, silent
-  const auto stopped = Clock::now();
-  const int status = wait_status(r0);
-  const double waited = seconds_since(stopped);
-  ::kill(r1, SIGKILL);
-  wait_status(r1);
-  EXPECT_NE(status, 0);
-  EXPECT_GT(waited, 4.0 - 1.0);  // it did wait for the timeout
-  EXPECT_LT(waited, 4.0 + 10.0);
-  const std::string err = slurp(c0 / "err");
-  EXPECT_EQ(count_lines(err), 1) << err;
-  EXPECT_NE(err.find("(gloo backend, timeout 4s)"), std::string::npos) << err;
+  const RankFault fault = signal_rank_1(SIGSTOP, 4);  // alive, connected, silent
+  ASSERT_TRUE(fault.started) << fault.log;
+  EXPECT_NE(fault.status, 0);
+  EXPECT_GT(fault.waited, 4.0 - 1.0);  // it did wait for the timeout
+  EXPECT_LT(fault.waited, 4.0 + 10.0);
+  EXPECT_EQ(count_lines(fault.err), 1) << fault.err;
+  EXPECT_NE(fault.err.find("(gloo backend, timeout 4s)"), std::string::npos) << fault.err;
 }
 
 TEST(CliDistributed, NprocStopsEveryRankWhenOneDiesAndLeavesNoProcess) {

@@ -6,10 +6,6 @@
 #include "dcgan/data/loader.h"
 #include "dcgan/trainer.h"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdlib>
 #include <future>
@@ -58,18 +54,6 @@ std::map<std::string, std::optional<std::string>> with(std::map<std::string, std
 #define SKIP_WITHOUT_GLOO() \
   if (!has_gloo()) GTEST_SKIP() << "this build has no Gloo backend (DCGAN_WITH_GLOO)"
 
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 DistEnv loopback(int rank, int world, int port) {
   DistEnv e;
   e.rank = rank;
@@ -90,7 +74,7 @@ ProcessGroupOptions gloo(int timeout_ms) {
 
 // Runs body(rank) on `world` threads, each with its own ProcessGroup; rethrows the first failure.
 void on_ranks(int world, const std::function<void(ProcessGroup&)>& body) {
-  const int port = free_port();
+  const int port = test::free_port();
   std::vector<std::future<void>> ranks;
   for (int r = 0; r < world; ++r)
     ranks.push_back(std::async(std::launch::async, [=, &body] {
@@ -252,7 +236,7 @@ TEST(ProcessGroupTest, MissingRanksTimeOutWithTheirNumbers) {
   SKIP_WITHOUT_GLOO();
   const auto start = std::chrono::steady_clock::now();
   const std::string msg = test::message_of<DistributedError>(
-      [&] { ProcessGroup alone(loopback(0, 3, free_port()), gloo(1500)); });
+      [&] { ProcessGroup alone(loopback(0, 3, test::free_port()), gloo(1500)); });
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_NE(msg.find("only 1 of WORLD_SIZE=3 ranks joined"), std::string::npos) << msg;
   EXPECT_NE(msg.find("missing: rank 1, 2"), std::string::npos) << msg;
@@ -261,7 +245,7 @@ TEST(ProcessGroupTest, MissingRanksTimeOutWithTheirNumbers) {
 
 TEST(ProcessGroupTest, ARankNumberTakenTwiceIsRefused) {
   SKIP_WITHOUT_GLOO();
-  const int port = free_port();
+  const int port = test::free_port();
   auto join = [port](int rank) {
     return test::message_of<DistributedError>([=] { ProcessGroup g(loopback(rank, 3, port), gloo(2500)); });
   };

@@ -6,6 +6,10 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
@@ -65,6 +69,20 @@ inline Config small_config(int image_size, int channels, int nz, int width) {
   c.model.ngf = width;
   c.model.ndf = width;
   return c;
+}
+
+// A TCP port free on 127.0.0.1 at the time of the call (the kernel's choice for port 0), for tests of ranks that
+// meet on loopback.
+inline int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
 }
 
 inline std::string source_path(const std::string& relative) { return std::string(DCGAN_SOURCE_DIR) + "/" + relative; }
