@@ -33,6 +33,18 @@ if(TARGET torch_cuda OR TORCH_CUDA_LIBRARIES)
   set(DCGAN_WITH_CUDA ON)
 endif()
 
+# Sets `result` (cached) to whether LibTorch's c10d header `header` compiles with `macro` defined and `includes`
+# searched: a backend's header and the library headers found for it must come from matching versions.
+function(dcgan_c10d_header_compiles header macro includes result)
+  include(CheckCXXSourceCompiles)
+  set(CMAKE_REQUIRED_INCLUDES ${TORCH_INCLUDE_DIRS} ${includes})
+  set(CMAKE_REQUIRED_DEFINITIONS -D${macro})
+  set(CMAKE_REQUIRED_FLAGS "${TORCH_CXX_FLAGS} -std=c++${CMAKE_CXX_STANDARD}")
+  set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)  # compile only: linking would need all of LibTorch
+  check_cxx_source_compiles("#include <torch/csrc/distributed/c10d/${header}>
+int main() { return 0; }" ${result})
+endfunction()
+
 # Distributed training (c10d): LibTorch ships the Gloo and NCCL process groups, but not always the headers of the
 # libraries behind them. Gloo's come from Debian's libgloo-dev (the wheel may carry its own under torch/include).
 set(DCGAN_WITH_NCCL OFF)
@@ -47,15 +59,7 @@ endif()
 # ProcessGroupGloo.hpp was written against. Check that they compile together; if not, build without Gloo (the normal
 # variable shadows the option for this configure).
 if(DCGAN_WITH_GLOO AND DCGAN_TORCH_FROM_PYTHON)
-  include(CheckCXXSourceCompiles)
-  set(CMAKE_REQUIRED_INCLUDES ${TORCH_INCLUDE_DIRS} ${DCGAN_GLOO_INCLUDE})
-  set(CMAKE_REQUIRED_DEFINITIONS -DUSE_C10D_GLOO)
-  set(CMAKE_REQUIRED_FLAGS "${TORCH_CXX_FLAGS} -std=c++${CMAKE_CXX_STANDARD}")
-  check_cxx_source_compiles("#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
-int main() { return 0; }" DCGAN_GLOO_HEADERS_FIT)
-  unset(CMAKE_REQUIRED_INCLUDES)
-  unset(CMAKE_REQUIRED_DEFINITIONS)
-  unset(CMAKE_REQUIRED_FLAGS)
+  dcgan_c10d_header_compiles(ProcessGroupGloo.hpp USE_C10D_GLOO "${DCGAN_GLOO_INCLUDE}" DCGAN_GLOO_HEADERS_FIT)
   if(NOT DCGAN_GLOO_HEADERS_FIT)
     message(WARNING "dcgan: no gloo headers that fit this LibTorch's ProcessGroupGloo.hpp (found: "
                     "'${DCGAN_GLOO_INCLUDE}'); distributed training is built without Gloo")
@@ -74,15 +78,8 @@ if(DCGAN_WITH_CUDA)
   find_path(DCGAN_NCCL_INCLUDE nccl.h HINTS ${_nccl_hints} ${CUDAToolkit_INCLUDE_DIRS})
   find_path(DCGAN_C10D_NCCL_HEADER torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp HINTS ${TORCH_INCLUDE_DIRS})
   if(DCGAN_NCCL_INCLUDE AND DCGAN_C10D_NCCL_HEADER)
-    include(CheckCXXSourceCompiles)
-    set(CMAKE_REQUIRED_INCLUDES ${TORCH_INCLUDE_DIRS} ${DCGAN_NCCL_INCLUDE} ${CUDAToolkit_INCLUDE_DIRS})
-    set(CMAKE_REQUIRED_DEFINITIONS -DUSE_C10D_NCCL)
-    set(CMAKE_REQUIRED_FLAGS "${TORCH_CXX_FLAGS} -std=c++${CMAKE_CXX_STANDARD}")
-    check_cxx_source_compiles("#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
-int main() { return 0; }" DCGAN_NCCL_HEADERS_FIT)
-    unset(CMAKE_REQUIRED_INCLUDES)
-    unset(CMAKE_REQUIRED_DEFINITIONS)
-    unset(CMAKE_REQUIRED_FLAGS)
+    dcgan_c10d_header_compiles(ProcessGroupNCCL.hpp USE_C10D_NCCL "${DCGAN_NCCL_INCLUDE};${CUDAToolkit_INCLUDE_DIRS}"
+                               DCGAN_NCCL_HEADERS_FIT)
     if(DCGAN_NCCL_HEADERS_FIT)
       set(DCGAN_WITH_NCCL ON)
     else()
