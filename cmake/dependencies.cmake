@@ -107,6 +107,27 @@ find_package(yaml-cpp REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(Threads REQUIRED)
 
+# libpng: PNG output (grid.cpp); without it PNGs go through OpenCV, and without both they fail with a message.
+find_package(PNG QUIET)
+set(DCGAN_WITH_PNG ${PNG_FOUND})
+# The LibTorch-free `dcgan sample` (plain_generator.cpp) needs CBLAS (Debian: libblas-dev's header; at run time
+# libblas.so.3 is OpenBLAS, as for LibTorch), OpenMP and libpng. The wheel's machines lack some: built without it
+# there, with a warning (the normal variable shadows the option for this configure).
+if(DCGAN_PLAIN_SAMPLE)
+  find_path(DCGAN_CBLAS_INCLUDE cblas.h PATH_SUFFIXES ${CMAKE_LIBRARY_ARCHITECTURE} openblas)
+  find_library(DCGAN_CBLAS_LIBRARY NAMES blas openblas cblas)
+  find_package(OpenMP QUIET COMPONENTS CXX)
+  if(NOT DCGAN_CBLAS_INCLUDE OR NOT DCGAN_CBLAS_LIBRARY OR NOT OpenMP_CXX_FOUND OR NOT PNG_FOUND)
+    set(_why "CBLAS header '${DCGAN_CBLAS_INCLUDE}', CBLAS library '${DCGAN_CBLAS_LIBRARY}', OpenMP ${OpenMP_CXX_FOUND}, libpng ${PNG_FOUND}")
+    if(NOT DCGAN_TORCH_FROM_PYTHON)
+      message(FATAL_ERROR "DCGAN_PLAIN_SAMPLE: missing dependencies (${_why}); on Debian: apt-get install "
+                          "libblas-dev libpng-dev (scripts/setup.sh does), or configure with -DDCGAN_PLAIN_SAMPLE=OFF")
+    endif()
+    message(WARNING "dcgan: built without the LibTorch-free sample path (${_why})")
+    set(DCGAN_PLAIN_SAMPLE OFF)
+  endif()
+endif()
+
 # Torch's config exports a plain list; wrap it in one target whose headers are SYSTEM (no warnings from them).
 # Linking through torch's own targets keeps libtorch_cuda.so (torch adds it with --no-as-needed).
 if(NOT TARGET dcgan::torch)

@@ -3,7 +3,8 @@
 #  1. the full training step (dcgan bench) against ref_dcgan.py plain and --tuned: same batch, threads and
 #     image size, interleaved rounds, medians and ratios, and the fraction of the CPU ceiling;
 #  2. peak resident memory of each (/usr/bin/time -v);
-#  3. start-up: `dcgan sample --ckpt g.pt -n 64` against the same in Python (scripts/py/sample_ref.py).
+#  3. start-up: `dcgan sample --ckpt g.pt -n 64` (LibTorch-free, and through LibTorch with DCGAN_PLAIN_SAMPLE=0)
+#     against the same in Python (scripts/py/sample_ref.py).
 #   scripts/bench.sh [--rounds R] [--steps S] [--batch B] [--threads T] [--device D]
 # The peer: $DCGAN_REF, else ../shared/bench/ref_dcgan.py. Python: /usr/bin/python3 with Debian's python3-torch.
 set -euo pipefail
@@ -60,15 +61,20 @@ build/dcgan train --set data.format=synthetic --set data.synthetic_count=8 --set
   --set train.steps=1 --set train.threads="$threads" --set output.dir="$work/run" >/dev/null
 "$py" scripts/py/sample_ref.py --init "$work/g.pth"
 now() { date +%s.%N; }
-declare -a cs ps
+declare -a cs ts ps
 for r in $(seq "$rounds"); do
   t0=$(now); build/dcgan sample --ckpt "$work/run/g.pt" -n 64 --out "$work/c.png" --device cpu >/dev/null; t1=$(now)
-  OMP_NUM_THREADS=$threads "$py" scripts/py/sample_ref.py "$work/g.pth" "$work/p.png"; t2=$(now)
+  DCGAN_PLAIN_SAMPLE=0 build/dcgan sample --ckpt "$work/run/g.pt" -n 64 --out "$work/t.png" --device cpu >/dev/null
+  t2=$(now)
+  OMP_NUM_THREADS=$threads "$py" scripts/py/sample_ref.py "$work/g.pth" "$work/p.png"; t3=$(now)
   c=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", b - a}')
-  p=$(awk -v a="$t1" -v b="$t2" 'BEGIN {printf "%.3f", b - a}')
-  echo "round $r: dcgan sample ${c}s  python ${p}s"
-  cs+=("$c"); ps+=("$p")
+  t=$(awk -v a="$t1" -v b="$t2" 'BEGIN {printf "%.3f", b - a}')
+  p=$(awk -v a="$t2" -v b="$t3" 'BEGIN {printf "%.3f", b - a}')
+  echo "round $r: dcgan sample ${c}s  dcgan sample through LibTorch ${t}s  python ${p}s"
+  cs+=("$c"); ts+=("$t"); ps+=("$p")
 done
 mc=$(printf '%s\n' "${cs[@]}" | median)
+mt=$(printf '%s\n' "${ts[@]}" | median)
 mpy=$(printf '%s\n' "${ps[@]}" | median)
-awk -v c="$mc" -v p="$mpy" 'BEGIN { printf "median seconds: dcgan sample %.3f | python %.3f | python/dcgan %.1fx\n", c, p, p/c }'
+awk -v c="$mc" -v t="$mt" -v p="$mpy" 'BEGIN {
+  printf "median seconds: dcgan sample %.3f | through LibTorch %.3f | python %.3f | python/dcgan %.1fx\n", c, t, p, p/c }'

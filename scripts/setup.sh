@@ -8,6 +8,8 @@ pkgs=(
   libtorch-dev            # LibTorch 1.13 (CPU)
   libgloo-dev             # headers of Gloo, the c10d backend of distributed training on the CPU
   libopenblas0-openmp     # optimized BLAS: Debian's torch falls back to reference BLAS (~5x slower) without it
+  libblas-dev             # cblas.h and libblas.so: the LibTorch-free `dcgan sample` calls sgemm (OpenBLAS at run time)
+  libpng-dev              # PNG output
   libopencv-dev           # image I/O, resize, drawing
   libcli11-dev libspdlog-dev libfmt-dev libyaml-cpp-dev nlohmann-json3-dev
   libgtest-dev googletest zlib1g-dev

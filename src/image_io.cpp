@@ -1,4 +1,4 @@
-// Image grids and PNG output.
+// Image grids of tensors and PNG output.
 #include "dcgan/image_io.h"
 
 #include "dcgan/files.h"
@@ -15,41 +15,24 @@ GridImage make_grid(const torch::Tensor& images, const GridOptions& options) {
   TORCH_CHECK(images.dim() == 4 && (images.size(1) == 1 || images.size(1) == 3),
               "make_grid: expected [N, 1 or 3, H, W], got ", images.sizes());
   TORCH_CHECK(options.nrow >= 1 && options.padding >= 0, "make_grid: nrow must be >= 1 and padding >= 0");
-  const torch::Tensor u8 = images.detach()
-                               .to(torch::kCPU, torch::kFloat)
-                               .add(1.0)
-                               .mul(127.5)
-                               .round()
-                               .clamp(0, 255)
-                               .to(torch::kUInt8)
-                               .permute({0, 2, 3, 1})  // NHWC
-                               .contiguous();
-  const int64_t n = u8.size(0), h = u8.size(1), w = u8.size(2), c = u8.size(3);
-  const int64_t cols = std::min<int64_t>(options.nrow, std::max<int64_t>(n, 1));
-  const int64_t rows = (n + cols - 1) / cols;
-  const int64_t pad = options.padding;
-  GridImage grid;
-  grid.height = static_cast<int>(rows * (h + pad) + pad);
-  grid.width = static_cast<int>(cols * (w + pad) + pad);
-  grid.channels = static_cast<int>(c);
-  grid.pixels.assign(static_cast<std::size_t>(grid.height) * grid.width * c, 0);
-  const uint8_t* src = u8.data_ptr<uint8_t>();
-  for (int64_t i = 0; i < n; ++i) {
-    const int64_t top = pad + (i / cols) * (h + pad), left = pad + (i % cols) * (w + pad);
-    for (int64_t y = 0; y < h; ++y) {
-      std::copy_n(src + ((i * h + y) * w) * c, w * c,
-                  grid.pixels.data() + ((top + y) * grid.width + left) * c);
-    }
-  }
-  return grid;
+  const torch::Tensor f = images.detach().to(torch::kCPU, torch::kFloat).contiguous();
+  return tile_grid(f.data_ptr<float>(), f.size(0), f.size(1), f.size(2), f.size(3), options);
 }
 
-bool png_supported() { return DCGAN_WITH_OPENCV != 0; }
+bool png_supported() { return DCGAN_WITH_PNG != 0 || DCGAN_WITH_OPENCV != 0; }
 
 void write_png(const std::string& path, const GridImage& grid) {
-#if !DCGAN_WITH_OPENCV
+#if DCGAN_WITH_PNG
+  std::string png;
+  try {
+    png = encode_png(grid);
+  } catch (const std::exception& e) {
+    throw FileError(path + ": " + e.what());
+  }
+  write_file_atomic(path, png);
+#elif !DCGAN_WITH_OPENCV
   (void)grid;
-  throw FileError(path + ": cannot write PNG: this dcgan was built without OpenCV (DCGAN_WITH_OPENCV=OFF)");
+  throw FileError(path + ": cannot write PNG: this dcgan was built without libpng or OpenCV");
 #else
   const cv::Mat view(grid.height, grid.width, grid.channels == 1 ? CV_8UC1 : CV_8UC3,
                      const_cast<std::uint8_t*>(grid.pixels.data()));

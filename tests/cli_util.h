@@ -28,10 +28,10 @@ inline std::string slurp(const std::string& path) {
   return ss.str();
 }
 
-// Runs the binary from the source tree (so configs' relative data paths resolve) with `args`.
-inline CliRun dcgan_cli(const std::string& args) {
+// Runs the binary (or `binary`) from the source tree (so configs' relative data paths resolve) with `args`.
+inline CliRun dcgan_cli(const std::string& args, const std::string& binary = DCGAN_BINARY) {
   ScratchDir capture;
-  const std::string cmd = "cd '" + std::string(DCGAN_SOURCE_DIR) + "' && '" + DCGAN_BINARY + "' " + args + " >'" +
+  const std::string cmd = "cd '" + std::string(DCGAN_SOURCE_DIR) + "' && '" + binary + "' " + args + " >'" +
                           (capture / "out") + "' 2>'" + (capture / "err") + "'";
   const int raw = std::system(cmd.c_str());
   CliRun r;

@@ -1,6 +1,7 @@
 // End-to-end tests of the built dcgan binary: real argument lists, the files a run leaves, and error exits.
 #include <opencv2/imgcodecs.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 #include <regex>
 #include <fstream>
@@ -156,6 +157,46 @@ TEST(Cli, BadSettingsNameTheKey) {
   EXPECT_NE(bad.status, 0);
   EXPECT_NE(bad.err.find("data.image_size: must be 32, 64 or 128, got 48"), std::string::npos) << bad.err;
 }
+
+#if DCGAN_PLAIN_SAMPLE
+// `dcgan sample` on the CPU runs without LibTorch; dcgan-torch (what `dcgan` execs otherwise) draws the same images.
+TEST(Cli, SampleWithoutLibTorchDrawsWhatTheLibTorchPathDraws) {
+  test::ScratchDir dir;
+  const std::string run = dir / "run";
+  ASSERT_EQ(dcgan("train --config configs/tiny.yaml --set output.dir=" + run).status, 0);
+  const std::string plain_note = "LibTorch not loaded";
+  for (const std::string flags : {"-n 24 --seed 5", "-n 7 --nrow 3 --ema"}) {
+    SCOPED_TRACE(flags);
+    const std::string args = "sample --ckpt " + run + "/g.pt " + flags + " --out ";
+    const CliRun plain = dcgan(args + (dir / "plain.png"));
+    ASSERT_EQ(plain.status, 0) << plain.err;
+    EXPECT_NE(plain.out.find(plain_note), std::string::npos) << plain.out;
+    const CliRun torch_path = test::dcgan_cli(args + (dir / "torch.png"), DCGAN_TORCH_BINARY);
+    ASSERT_EQ(torch_path.status, 0) << torch_path.err;
+    EXPECT_EQ(torch_path.out.find(plain_note), std::string::npos) << torch_path.out;
+    const cv::Mat a = cv::imread(dir / "plain.png", cv::IMREAD_UNCHANGED);
+    const cv::Mat b = cv::imread(dir / "torch.png", cv::IMREAD_UNCHANGED);
+    ASSERT_FALSE(a.empty());
+    ASSERT_EQ(a.size(), b.size());
+    ASSERT_EQ(a.channels(), b.channels());
+    // Float rounding (noise to ~2e-6, sgemm against oneDNN) can move a pixel across a rounding boundary, no further.
+    EXPECT_LE(cv::norm(a, b, cv::NORM_INF), 1);
+    cv::Mat differ;
+    cv::compare(a, b, differ, cv::CMP_NE);
+    EXPECT_LE(cv::countNonZero(differ.reshape(1)), static_cast<int>(a.total() * a.channels() / 100));
+  }
+  // What the plain path does not do runs through LibTorch, and DCGAN_PLAIN_SAMPLE=0 asks for LibTorch.
+  const CliRun tensor = dcgan("sample --ckpt " + run + "/g.pt -n 4 --save-tensor " + (dir / "x.pth"));
+  ASSERT_EQ(tensor.status, 0) << tensor.err;
+  EXPECT_EQ(tensor.out.find(plain_note), std::string::npos) << tensor.out;
+  ::setenv("DCGAN_PLAIN_SAMPLE", "0", 1);
+  const CliRun forced = dcgan("sample --ckpt " + run + "/g.pt -n 4 --out " + (dir / "f.png"));
+  ::unsetenv("DCGAN_PLAIN_SAMPLE");
+  ASSERT_EQ(forced.status, 0) << forced.err;
+  EXPECT_EQ(forced.out.find(plain_note), std::string::npos) << forced.out;
+  EXPECT_TRUE(fs::is_regular_file(dir / "f.png"));
+}
+#endif
 
 TEST(Cli, CorruptCheckpointIsOneLineError) {
   test::ScratchDir dir;

@@ -3,40 +3,19 @@
 
 #include "dcgan/runtime.h"
 
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
-
-#include <cstdio>
-
 #ifndef DCGAN_VERSION
 #define DCGAN_VERSION "0.0.0"
 #endif
 
 namespace dcgan::cli {
 
-void init_logging() {
-  auto logger = spdlog::stdout_logger_mt("dcgan");
-  logger->set_pattern("[%H:%M:%S] %v");
-  logger->flush_on(spdlog::level::info);
-  spdlog::set_default_logger(logger);
-}
-
-namespace {
-std::string one_line(std::string s) {
-  for (char& c : s)
-    if (c == '\n' || c == '\r') c = ' ';
-  while (!s.empty() && s.back() == ' ') s.pop_back();
-  return s;
-}
-}  // namespace
-
 int run_guarded(const std::function<int()>& body) {
   try {
     return body();
   } catch (const c10::Error& e) {
-    std::fprintf(stderr, "dcgan: error: %s\n", one_line(e.what_without_backtrace()).c_str());
+    print_error(e.what_without_backtrace());
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "dcgan: error: %s\n", one_line(e.what()).c_str());
+    print_error(e.what());
   }
   return 1;
 }
@@ -74,10 +53,6 @@ Config config_from(const DataSourceOptions& opts) {
 std::string version_text() {
   return std::string("dcgan ") + DCGAN_VERSION + " (LibTorch " + torch_version() +
          ", CUDA available: " + (cuda_available() ? "yes" : "no") + ")";
-}
-
-void add_ema_flag(CLI::App* app, bool& ema) {
-  app->add_flag("--ema", ema, "Use the moving average of G's weights (train.ema_decay) instead of the raw G");
 }
 
 }  // namespace dcgan::cli

@@ -1,6 +1,8 @@
 // Shared CLI code: subcommand registration, logging set-up and the one-line error handler.
 #pragma once
 
+#include "base.h"
+
 #include "dcgan/config.h"
 
 #include <CLI/CLI.hpp>
@@ -25,9 +27,6 @@ Command add_export(CLI::App& root);
 Command add_info(CLI::App& root);
 Command add_eval(CLI::App& root);
 
-// Adds --ema ("use the moving average of G's weights") to a subcommand that reads a generator.
-void add_ema_flag(CLI::App* app, bool& ema);
-
 // Where `prepare` and `bench data` read from: a config's data section, or a path with a size and channel count.
 struct DataSourceOptions {
   std::string config_path;        // YAML config whose data.* (and data.cache) to use
@@ -40,9 +39,6 @@ struct DataSourceOptions {
 void add_data_source_options(CLI::App* app, DataSourceOptions& opts, const std::string& data_help);
 // The config those options describe (not validated).
 Config config_from(const DataSourceOptions& opts);
-
-// Console logging through spdlog to stdout.
-void init_logging();
 
 // Runs `body`; any exception becomes one line "dcgan: error: ..." on stderr and exit status 1.
 int run_guarded(const std::function<int()>& body);

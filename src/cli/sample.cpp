@@ -1,5 +1,6 @@
 // `dcgan sample`: generate an image grid from a g.pt or a training checkpoint.
 #include "common.h"
+#include "sample_options.h"
 
 #include "dcgan/checkpoint.h"
 #include "dcgan/image_io.h"
@@ -15,20 +16,6 @@
 #include <string>
 
 namespace dcgan::cli {
-
-struct SampleOptions {
-  std::string ckpt;                // g.pt or checkpoints/step-N.pt
-  int n = 64;                      // images to generate
-  std::string out = "samples.png";
-  int64_t seed = 999;              // noise seed (tutorial: manualSeed = 999)
-  int nrow = 0;                    // images per row; 0 = ceil(sqrt(n))
-  std::string device = "auto";
-  std::string noise;               // a [n, nz, 1, 1] (or [n, nz]) tensor saved by torch.save, instead of drawing
-  std::string save_tensor;         // also write the raw output [n, C, H, W] in [-1, 1] with torch.save's format
-  bool png = true;                 // false when only --save-tensor was asked for
-  int interpolate = 0;             // > 1: n latent walks of this many steps, one row each (slerp)
-  bool ema = false;                // sample the moving average of G
-};
 
 namespace {
 
@@ -86,7 +73,7 @@ int run_sample(const SampleOptions& opts) {
     torch::NoGradGuard no_grad;
     images = g->forward(noise.to(device));
   }
-  if (nrow == 0) nrow = static_cast<int>(std::ceil(std::sqrt(static_cast<double>(count))));
+  nrow = grid_columns(nrow, count);
   for (const std::string& out : {opts.save_tensor, opts.png ? opts.out : std::string()}) {
     const auto parent = std::filesystem::path(out).parent_path();
     if (!out.empty() && !parent.empty()) std::filesystem::create_directories(parent);
@@ -106,33 +93,9 @@ int run_sample(const SampleOptions& opts) {
 
 Command add_sample(CLI::App& root) {
   auto opts = std::make_shared<SampleOptions>();
-  CLI::App* app = root.add_subcommand(
-      "sample",
-      "Generate a PNG grid of images from a trained generator.\n"
-      "BatchNorm runs in eval mode: it uses the running statistics gathered in training, not the batch's.");
-  app->add_option("--ckpt", opts->ckpt, "g.pt of a run, a full training checkpoint, or a generator state dict (.pth) "
-                                        "saved by Python's torch.save(netG.state_dict(), path)")
-      ->required()
-      ->check(CLI::ExistingFile);
-  app->add_option("-n,--num", opts->n, "Number of images")->check(CLI::Range(1, 4096))->capture_default_str();
-  app->add_option("-o,--out", opts->out, "Output PNG path")->capture_default_str();
-  app->add_option("--seed", opts->seed, "Seed of the latent noise")->capture_default_str();
-  app->add_option("--nrow", opts->nrow, "Images per grid row (0 = ceil(sqrt(n)))")
-      ->check(CLI::Range(0, 4096))
-      ->capture_default_str();
-  app->add_option("--device", opts->device, "auto | cpu | cuda | cuda:N")->capture_default_str();
-  CLI::Option* noise = app->add_option("--noise", opts->noise,
-                                       "Latent batch [n, nz, 1, 1] saved by torch.save (replaces -n and --seed)")
-                           ->check(CLI::ExistingFile);
-  app->add_option("--save-tensor", opts->save_tensor,
-                  "Also write the output [n, C, H, W] in [-1, 1] as torch.save does (only it, unless --out is given)");
-  app->add_option("--interpolate", opts->interpolate,
-                  "Latent walks: n rows, each slerping between two random points in this many steps")
-      ->check(CLI::Range(2, 64))
-      ->excludes(noise);
-  add_ema_flag(app, opts->ema);
+  CLI::App* app = add_sample_options(root, *opts);
   return {app, [app, opts] {
-            opts->png = opts->save_tensor.empty() || app->count("--out") > 0;
+            finish_sample_options(*app, *opts);
             return run_sample(*opts);
           }};
 }

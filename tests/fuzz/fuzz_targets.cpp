@@ -1,11 +1,16 @@
 // Fuzz targets: arbitrary bytes into each loader, through an in-memory file (memfd) so that paths work unchanged.
 #include "fuzz_targets.h"
 
+#include "dcgan/archive_check.h"
 #include "dcgan/checkpoint.h"
 #include "dcgan/config.h"
 #include "dcgan/data/cache.h"
 #include "dcgan/data/cifar10.h"
 #include "dcgan/data/idx.h"
+#include "dcgan/pickle.h"
+#if DCGAN_PLAIN_SAMPLE
+#include "dcgan/plain_generator.h"
+#endif
 
 #include <stdexcept>
 #include <string>
@@ -93,6 +98,16 @@ void checkpoint_loader(const std::uint8_t* data, std::size_t size) {
     load_generator(f.path());
   } catch (const CheckpointError&) {
   }
+#if DCGAN_PLAIN_SAMPLE  // the reader of the LibTorch-free `dcgan sample`
+  try {
+    const PlainGenerator g = PlainGenerator::load(f.path(), false);
+    const std::vector<float> z(static_cast<std::size_t>(g.nz()), 0.5f);
+    g.forward(z.data(), 1);
+  } catch (const PlainUnsupported&) {
+  } catch (const ArchiveError&) {
+  } catch (const pickle::PickleError&) {
+  }
+#endif
 }
 
 const std::vector<NamedTarget>& targets() {
