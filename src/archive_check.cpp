@@ -9,8 +9,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 
 namespace dcgan {
 namespace {
@@ -97,44 +95,60 @@ std::string entry_problem(const unsigned char* b, const ZipEntry& e) {
   return "";
 }
 
-}  // namespace
-
-std::string torch_archive_problem(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  const std::string bytes((std::istreambuf_iterator<char>(in)), {});
-  const auto* b = reinterpret_cast<const unsigned char*>(bytes.data());
-  std::vector<ZipEntry> entries;
-  const std::string problem = read_directory(b, bytes.size(), entries);
-  if (problem == "zip64") return "";  // a real zip64 archive: left to LibTorch
-  if (!problem.empty()) return problem;
-  for (const ZipEntry& e : entries)
-    if (std::string p = entry_problem(b, e); !p.empty()) return p;
-  return "";
-}
-
-ArchiveReader::ArchiveReader(const std::string& path) : path_(path) {
+// Maps `path` read-only into `data`/`size` (nothing for an empty file). Returns "" or the problem.
+std::string map_file(const std::string& path, const unsigned char*& data, std::size_t& size) {
+  data = nullptr;
+  size = 0;
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw ArchiveError(path + ": " + std::strerror(errno));
+  if (fd < 0) return std::strerror(errno);
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
-    throw ArchiveError(path + ": not a regular file");
+    return "not a regular file";
   }
-  size_ = static_cast<std::size_t>(st.st_size);
-  if (size_ > 0) {
-    void* m = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
+  size = static_cast<std::size_t>(st.st_size);
+  if (size > 0) {
+    void* m = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
     if (m == MAP_FAILED) {
+      const std::string why = std::string("cannot map: ") + std::strerror(errno);
       ::close(fd);
-      throw ArchiveError(path + ": cannot map: " + std::strerror(errno));
+      size = 0;
+      return why;
     }
-    data_ = static_cast<const unsigned char*>(m);
+    data = static_cast<const unsigned char*>(m);
   }
   ::close(fd);
+  return "";
+}
+
+void unmap_file(const unsigned char* data, std::size_t size) {
+  if (data) ::munmap(const_cast<unsigned char*>(data), size);
+}
+
+}  // namespace
+
+std::string torch_archive_problem(const std::string& path) {
+  const unsigned char* b = nullptr;
+  std::size_t n = 0;
+  if (const std::string problem = map_file(path, b, n); !problem.empty()) return problem;
+  std::vector<ZipEntry> entries;
+  std::string problem = read_directory(b, n, entries);
+  if (problem == "zip64") problem = "";  // a real zip64 archive: left to LibTorch
+  else if (problem.empty())
+    for (const ZipEntry& e : entries)
+      if (problem = entry_problem(b, e); !problem.empty()) break;
+  unmap_file(b, n);
+  return problem;
+}
+
+ArchiveReader::ArchiveReader(const std::string& path) : path_(path) {
+  if (const std::string problem = map_file(path, data_, size_); !problem.empty())
+    throw ArchiveError(path + ": " + problem);
   std::vector<ZipEntry> entries;
   std::string problem = read_directory(data_, size_, entries);
   if (problem == "zip64") problem = "a zip64 archive (over 4 GiB)";
   if (!problem.empty()) {
-    if (data_) ::munmap(const_cast<unsigned char*>(data_), size_);
+    unmap_file(data_, size_);
     throw ArchiveError(path + ": not a readable torch archive (" + problem + ")");
   }
   for (ZipEntry& e : entries) {
@@ -144,9 +158,7 @@ ArchiveReader::ArchiveReader(const std::string& path) : path_(path) {
   }
 }
 
-ArchiveReader::~ArchiveReader() {
-  if (data_) ::munmap(const_cast<unsigned char*>(data_), size_);
-}
+ArchiveReader::~ArchiveReader() { unmap_file(data_, size_); }
 
 bool ArchiveReader::has(std::string_view name) const {
   for (const Entry& e : entries_)
