@@ -22,6 +22,7 @@ using pickle::Value;
 constexpr int64_t kKernel = 4;             // the tutorial's ConvTranspose2d kernel size
 constexpr double kBatchNormEps = 1e-5;     // torch::nn::BatchNorm2d's default eps
 constexpr std::size_t kColsBytes = 8 << 20;  // sgemm output per chunk of images: stays near the caches
+constexpr int64_t kImagesPerPass = 64;     // images through the whole network at once (64 x 64 px: ~70 MB peak)
 
 // The float32 values of `ref` in row-major order of its sizes (strides honoured), from its record data/<key>.
 std::vector<float> read_floats(const ArchiveReader& zip, const pickle::TensorRef& ref) {
@@ -165,6 +166,18 @@ PlainGenerator PlainGenerator::load(const std::string& path, bool ema) {
 }
 
 std::vector<float> PlainGenerator::forward(const float* z, int64_t n) const {
+  // Images are independent in eval mode: passes of at most kImagesPerPass bound the activations' memory.
+  const int64_t image_floats = channels_ * image_size_ * image_size_;
+  std::vector<float> out(static_cast<std::size_t>(n * image_floats));
+  for (int64_t n0 = 0; n0 < n; n0 += kImagesPerPass) {
+    const int64_t nb = std::min(kImagesPerPass, n - n0);
+    const std::vector<float> part = forward_pass(z + n0 * nz_, nb);
+    std::copy(part.begin(), part.end(), out.begin() + n0 * image_floats);
+  }
+  return out;
+}
+
+std::vector<float> PlainGenerator::forward_pass(const float* z, int64_t n) const {
   // Layer 0 on a 1x1 input (stride 1, padding 0): output pixel (kh, kw) is x . W[:, kh, kw, :], so the sgemm's
   // [n, 4 * 4 * out] result is already the NHWC output.
   const Layer& first = layers_.front();

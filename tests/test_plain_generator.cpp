@@ -79,7 +79,7 @@ TEST_F(PlainGeneratorTest, MatchesGeneratorInEvalModeFromGpt) {
     EXPECT_EQ(plain.channels(), channels);
     EXPECT_EQ(plain.image_size(), size);
     EXPECT_EQ(plain.step(), 7);
-    expect_same_forward(g, plain, 5);
+    expect_same_forward(g, plain, size == 32 ? 70 : 5);  // 70: more than one pass of 64 images
     expect_same_forward(ema, PlainGenerator::load(dir / "g.pt", true), 3);
   }
 }

@@ -44,6 +44,8 @@ class PlainGenerator {
     std::vector<float> weight;      // [in, 4, 4, out]
     std::vector<float> scale, shift;  // BatchNorm folded (empty on the last layer)
   };
+  std::vector<float> forward_pass(const float* z, int64_t n) const;
+
   std::vector<Layer> layers_;
   int64_t nz_ = 0, channels_ = 0, image_size_ = 0, step_ = 0;
 };
