@@ -109,7 +109,10 @@ find_package(Threads REQUIRED)
 
 # libpng: PNG output (grid.cpp); without it PNGs go through OpenCV, and without both they fail with a message.
 find_package(PNG QUIET)
-set(DCGAN_WITH_PNG ${PNG_FOUND})
+set(DCGAN_WITH_PNG OFF)
+if(PNG_FOUND)
+  set(DCGAN_WITH_PNG ON)
+endif()
 # The LibTorch-free `dcgan sample` (plain_generator.cpp) needs CBLAS (Debian: libblas-dev's header; at run time
 # libblas.so.3 is OpenBLAS, as for LibTorch), OpenMP and libpng. The wheel's machines lack some: built without it
 # there, with a warning (the normal variable shadows the option for this configure).
@@ -117,8 +120,8 @@ if(DCGAN_PLAIN_SAMPLE)
   find_path(DCGAN_CBLAS_INCLUDE cblas.h PATH_SUFFIXES ${CMAKE_LIBRARY_ARCHITECTURE} openblas)
   find_library(DCGAN_CBLAS_LIBRARY NAMES blas openblas cblas)
   find_package(OpenMP QUIET COMPONENTS CXX)
-  if(NOT DCGAN_CBLAS_INCLUDE OR NOT DCGAN_CBLAS_LIBRARY OR NOT OpenMP_CXX_FOUND OR NOT PNG_FOUND)
-    set(_why "CBLAS header '${DCGAN_CBLAS_INCLUDE}', CBLAS library '${DCGAN_CBLAS_LIBRARY}', OpenMP ${OpenMP_CXX_FOUND}, libpng ${PNG_FOUND}")
+  if(NOT DCGAN_CBLAS_INCLUDE OR NOT DCGAN_CBLAS_LIBRARY OR NOT OpenMP_CXX_FOUND OR NOT DCGAN_WITH_PNG)
+    set(_why "CBLAS header '${DCGAN_CBLAS_INCLUDE}', CBLAS library '${DCGAN_CBLAS_LIBRARY}', OpenMP ${OpenMP_CXX_FOUND}, libpng ${DCGAN_WITH_PNG}")
     if(NOT DCGAN_TORCH_FROM_PYTHON)
       message(FATAL_ERROR "DCGAN_PLAIN_SAMPLE: missing dependencies (${_why}); on Debian: apt-get install "
                           "libblas-dev libpng-dev (scripts/setup.sh does), or configure with -DDCGAN_PLAIN_SAMPLE=OFF")
@@ -147,5 +150,5 @@ if(NOT TARGET dcgan::torch)
   endif()
 endif()
 message(STATUS "dcgan: LibTorch ${Torch_VERSION} from ${TORCH_INSTALL_PREFIX}; CUDA ${DCGAN_WITH_CUDA}; "
-               "OpenCV ${DCGAN_WITH_OPENCV}; Gloo ${DCGAN_WITH_GLOO}; NCCL ${DCGAN_WITH_NCCL}; "
-               "C++${CMAKE_CXX_STANDARD}")
+               "OpenCV ${DCGAN_WITH_OPENCV}; libpng ${DCGAN_WITH_PNG}; plain sample ${DCGAN_PLAIN_SAMPLE}; "
+               "Gloo ${DCGAN_WITH_GLOO}; NCCL ${DCGAN_WITH_NCCL}; C++${CMAKE_CXX_STANDARD}")

@@ -334,8 +334,10 @@ FitResult fit(const Config& config, const std::string& resume_from, const DistEn
                ts.bf16 ? "bf16" : "fp32", ts.channels_last, ts.fused_adam,
                graphs && runner.eager_reason().empty(), on_device,
                ts.transpose_via_conv);
-  if (!png_supported())
-    spdlog::warn("this dcgan was built without OpenCV (DCGAN_WITH_OPENCV=OFF): sample grids are not written");
+  if (leader && !png_supported())
+    spdlog::warn("this dcgan was built without libpng or OpenCV: sample grids and plots are not written");
+  else if (leader && !DCGAN_WITH_OPENCV)
+    spdlog::warn("this dcgan was built without OpenCV (DCGAN_WITH_OPENCV=OFF): plots are not drawn");
   if (group)
     spdlog::info("data: {}; {} global batches of {} ({} per rank) per epoch", data->describe(), per_epoch,
                  static_cast<int64_t>(config.train.batch_size) * world, config.train.batch_size);
@@ -474,7 +476,7 @@ FitResult fit(const Config& config, const std::string& resume_from, const DistEn
       result.last_sample = fmt::format("{}/samples/step-{:06d}.png", dir, step);
       write_samples(trainer.generator(), fixed_noise, result.last_sample);
       if (trainer.has_ema()) write_samples(trainer.ema(), fixed_noise, fmt::format("{}/samples/ema/step-{:06d}.png", dir, step));
-      write_pictures(dir, trainer.generator(), fixed_noise, real);
+      if (DCGAN_WITH_OPENCV) write_pictures(dir, trainer.generator(), fixed_noise, real);
     }
     if (checkpoint_now) write_checkpoint();
     if (stopping) {
