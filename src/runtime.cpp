@@ -5,10 +5,17 @@
 
 #include <torch/version.h>
 
+#include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <sched.h>
 #include <stdexcept>
 #include <thread>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#include <unistd.h>  // environ
+#endif
 
 namespace dcgan {
 
@@ -25,6 +32,15 @@ torch::Device resolve_device(const std::string& spec) {
     throw std::runtime_error("train.device: '" + spec + "' asked for, but only " + std::to_string(count) +
                              " CUDA device(s) exist");
   return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(index));
+}
+
+void keep_freed_memory() {
+#if defined(__GLIBC__)
+  for (char** e = ::environ; *e; ++e)
+    if (std::strncmp(*e, "MALLOC_", 7) == 0 || std::strncmp(*e, "GLIBC_TUNABLES=", 15) == 0) return;
+  mallopt(M_MMAP_MAX, 0);
+  mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
+#endif
 }
 
 int configure_threads(int requested) {

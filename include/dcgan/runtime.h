@@ -15,6 +15,14 @@ torch::Device resolve_device(const std::string& spec);
 // Sets LibTorch's intra-op threads: 0 means every core this process may use. Returns the count in force.
 int configure_threads(int requested);
 
+// Makes glibc's malloc keep the memory LibTorch frees for reuse instead of returning it to the kernel: no mmap for
+// large blocks (M_MMAP_MAX 0) and no trimming of the heap (M_TRIM_THRESHOLD). A training step frees and reallocates
+// the same large activations every step; by default each comes back as fresh pages the kernel must zero. Measured
+// (scripts/bench.sh's step, batch 128, 5 steps): 1.19M page faults -> 0.15M, 12% less CPU time. The resident set
+// stays at its peak. Does nothing where the C library is not glibc, or where the user set MALLOC_* variables or
+// GLIBC_TUNABLES (theirs win). Call once, early, before threads start.
+void keep_freed_memory();
+
 struct Config;
 
 // Device-wide settings a config asks for: on CUDA, cuDNN's benchmark mode (train.cudnn_benchmark, auto: on).

@@ -1,9 +1,12 @@
 // dcgan: the command-line entry point; each subcommand lives in its own file.
 #include "common.h"
 
+#include "dcgan/runtime.h"
+
 #include <vector>
 
 int main(int argc, char** argv) {
+  dcgan::keep_freed_memory();
   CLI::App app{"dcgan: train Deep Convolutional GANs (Radford et al. 2015) with LibTorch"};
   app.set_version_flag("--version", dcgan::cli::version_text, "Print the version, the LibTorch version and CUDA status");
   app.require_subcommand(1);
