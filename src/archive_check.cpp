@@ -18,11 +18,7 @@ std::uint32_t le32(const unsigned char* p) {
   return p[0] | (p[1] << 8) | (p[2] << 16) | (static_cast<std::uint32_t>(p[3]) << 24);
 }
 
-struct ZipEntry {
-  std::string name;
-  std::uint32_t method = 0, crc = 0, unpacked_size = 0;
-  std::uint64_t data = 0, size = 0;  // offset and length of the stored bytes
-};
+using ZipEntry = ArchiveReader::Entry;
 
 // Walks the zip directory of `b[0, n)`. Returns "" and fills `out`, or the problem. A real zip64 archive (counts or
 // offsets that do not fit 32 bits) is reported as "zip64" with `out` empty: LibTorch handles those itself.
@@ -144,18 +140,14 @@ std::string torch_archive_problem(const std::string& path) {
 ArchiveReader::ArchiveReader(const std::string& path) : path_(path) {
   if (const std::string problem = map_file(path, data_, size_); !problem.empty())
     throw ArchiveError(path + ": " + problem);
-  std::vector<ZipEntry> entries;
-  std::string problem = read_directory(data_, size_, entries);
+  std::string problem = read_directory(data_, size_, entries_);
   if (problem == "zip64") problem = "a zip64 archive (over 4 GiB)";
   if (!problem.empty()) {
     unmap_file(data_, size_);
     throw ArchiveError(path + ": not a readable torch archive (" + problem + ")");
   }
-  for (ZipEntry& e : entries) {
-    const auto slash = e.name.find('/');
-    entries_.push_back({slash == std::string::npos ? e.name : e.name.substr(slash + 1), e.method, e.crc, e.data,
-                        e.size});
-  }
+  for (Entry& e : entries_)
+    if (const auto slash = e.name.find('/'); slash != std::string::npos) e.name.erase(0, slash + 1);
 }
 
 ArchiveReader::~ArchiveReader() { unmap_file(data_, size_); }
@@ -170,14 +162,9 @@ std::string_view ArchiveReader::record(std::string_view name) const {
   for (const Entry& e : entries_) {
     if (e.name != name) continue;
     if (e.method != 0) throw ArchiveError(path_ + ": record " + e.name + " is compressed");
-    ZipEntry z;
-    z.method = 0;
-    z.crc = e.crc;
-    z.data = e.offset;
-    z.size = e.size;
-    if (std::string problem = entry_problem(data_, z); !problem.empty())
+    if (std::string problem = entry_problem(data_, e); !problem.empty())
       throw ArchiveError(path_ + ": record " + e.name + ": " + problem);
-    return {reinterpret_cast<const char*>(data_ + e.offset), static_cast<std::size_t>(e.size)};
+    return {reinterpret_cast<const char*>(data_ + e.data), static_cast<std::size_t>(e.size)};
   }
   throw ArchiveError(path_ + ": no record " + std::string(name));
 }

@@ -12,9 +12,8 @@
 namespace dcgan {
 
 GridImage make_grid(const torch::Tensor& images, const GridOptions& options) {
-  TORCH_CHECK(images.dim() == 4 && (images.size(1) == 1 || images.size(1) == 3),
-              "make_grid: expected [N, 1 or 3, H, W], got ", images.sizes());
-  TORCH_CHECK(options.nrow >= 1 && options.padding >= 0, "make_grid: nrow must be >= 1 and padding >= 0");
+  // tile_grid checks the channel count, nrow and padding.
+  TORCH_CHECK(images.dim() == 4, "make_grid: expected [N, 1 or 3, H, W], got ", images.sizes());
   const torch::Tensor f = images.detach().to(torch::kCPU, torch::kFloat).contiguous();
   return tile_grid(f.data_ptr<float>(), f.size(0), f.size(1), f.size(2), f.size(3), options);
 }

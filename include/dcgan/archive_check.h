@@ -38,12 +38,14 @@ class ArchiveReader {
   std::string_view record(std::string_view name) const;
   const std::string& path() const { return path_; }
 
- private:
+  // One zip directory entry: where its stored bytes lie and how to check them.
   struct Entry {
-    std::string name;  // without the top folder
-    std::uint32_t method = 0, crc = 0;
-    std::uint64_t offset = 0, size = 0;
+    std::string name;  // in the reader, without the top folder
+    std::uint32_t method = 0, crc = 0, unpacked_size = 0;
+    std::uint64_t data = 0, size = 0;  // offset and length of the stored bytes
   };
+
+ private:
   std::string path_;
   const unsigned char* data_ = nullptr;
   std::size_t size_ = 0;
