@@ -143,6 +143,12 @@ if(NOT TARGET dcgan::torch)
     target_include_directories(dcgan_torch SYSTEM INTERFACE ${DCGAN_FMT_INCLUDE})
   endif()
   target_include_directories(dcgan_torch SYSTEM INTERFACE ${TORCH_INCLUDE_DIRS})
+  # PyTorch's wheels export the copies of libstdc++'s std::filesystem they link statically (pytorch#133437): a
+  # binary that names libtorch before libstdc++ binds its own std::filesystem calls to those copies, a different
+  # libstdc++ build than the one the rest of the process runs. libstdc++ named first, before any object, binds them
+  # to the system's. Harmless with Debian's LibTorch, which exports no such copies; on for every build so the
+  # Debian CI links with it too.
+  target_link_options(dcgan_torch INTERFACE "LINKER:--push-state,--no-as-needed,-lstdc++,--pop-state")
   target_link_libraries(dcgan_torch INTERFACE ${TORCH_LIBRARIES})
   target_compile_options(dcgan_torch INTERFACE ${TORCH_CXX_FLAGS})
   if(DCGAN_WITH_CUDA AND TARGET CUDA::cudart)

@@ -5,8 +5,10 @@
 # (plain, --tuned, --tuned --compile) in the same run, then writes the table with ratios and the fraction of the
 # card's bf16 peak. Needs .gpu/ from scripts/gpu-deps.sh (run on Debian first).
 # Also launches 2 ranks with torch's own torchrun (Gloo, on the CPU: NCCL needs a GPU per rank).
-# Usage: bash scripts/gpu-check.sh [OUTDIR]   (default: $OUT, else build-gpu/out). It writes 9 files there:
-# check.log (the summary), build.log, results.txt, table.md, tests.log, train.log, dist.log, bench.err, peer.log.
+# Also profiles the batch-128 bf16 step per kernel (`dcgan bench --profile`), eager and replayed.
+# Usage: bash scripts/gpu-check.sh [OUTDIR]   (default: $OUT, else build-gpu/out). It writes 11 files there:
+# check.log (the summary), build.log, results.txt, table.md, tests.log, train.log, dist.log, bench.err, peer.log,
+# profile-b128-bf16-eager.txt (not with DCGAN_GPU_CHECK_QUICK=1) and profile-b128-bf16-graph.txt.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-${OUT:-build-gpu/out}}
@@ -77,6 +79,14 @@ run_tests() {  # the unit tests; a test that crashes the process is named and th
   done
   echo "rc=$rc crashed=${crashed#:}" >>"$out/tests.log"
 }
+link_report() {  # which libstdc++ the tests' std::filesystem calls bind to (the wheel exports copies: pytorch#133437)
+  local t=build-gpu/tests/dcgan_tests lib
+  lib=$(ldd "$t" | awk '/libtorch_cpu\.so/{print $3; exit}')
+  echo "link: first NEEDED of dcgan_tests: $(readelf -d "$t" | awk '/NEEDED/{print $NF; exit}');" \
+    "std::filesystem symbols exported by $lib: $(nm -D --defined-only "$lib" | grep -c ' _ZNSt10filesystem')"
+  LD_DEBUG=bindings timeout 60 "$t" --gtest_filter=Config.FileErrorsNameTheFile 2>&1 |
+    grep -E "remove_all|temp_directory_path" | sed -E 's/^ *[0-9]+: *//' | head -4
+}
 : >"$out/results.txt"
 log "benchmarks"
 quick=${DCGAN_GPU_CHECK_QUICK:-0}  # 1: batch 128 with graphs only, plain and compiled peers only
@@ -91,12 +101,23 @@ for b in 128 1024; do
     done
   done
 done
+# Where the batch-128 bf16 step's time goes, per kernel: eager (every kernel separately launched) and replayed.
+for mode in eager graph; do
+  [ "$quick" = 1 ] && [ $mode = eager ] && continue
+  timeout 120 build-gpu/dcgan bench --device cuda --batch 128 --steps 20 --warmup 10 --set train.precision=bf16 \
+    --set train.cuda_graphs=$([ $mode = graph ] && echo true || echo false) --profile 10 --profile-top 40 \
+    >"$out/profile-b128-bf16-$mode.txt" 2>>"$out/bench.err"
+  echo "profile b=128 bf16 $mode (rc $?):" | tee -a "$out/check.log"
+  grep -E "^ *(share|[0-9.]+%|100%)" "$out/profile-b128-bf16-$mode.txt" | head -8 | tee -a "$out/check.log"
+  tail -3 "$out/profile-b128-bf16-$mode.txt" | tee -a "$out/check.log"
+done
 peer "peer b=128 plain" "$py" --batch 128 --steps 100 --warmup 10
 if [ "$quick" != 1 ]; then
   peer "peer b=128 tuned" "$py" --batch 128 --steps 300 --warmup 10 --tuned
   peer "peer b=1024 tuned" "$py" --batch 1024 --steps 60 --warmup 10 --tuned
 fi
 
+[ -x build-gpu/tests/dcgan_tests ] && link_report 2>&1 | tee -a "$out/check.log"
 log "unit tests (in the background, beside the training run)"
 (if [ -x build-gpu/tests/dcgan_tests ]; then run_tests; else echo "rc=not built" >"$out/tests.log"; fi) &
 tests_pid=$!
@@ -124,6 +145,7 @@ grep -E "distributed:|identical|all-reduce|error" "$out/dist.log" | tail -4 | te
 wait $tests_pid
 echo "unit tests $(tail -1 "$out/tests.log")" | tee -a "$out/check.log"
 grep -E "^\[  (PASSED|FAILED|SKIPPED) |tests ran|process died" "$out/tests.log" | sort | uniq | head -30 | tee -a "$out/check.log"
+grep -A12 "^dcgan_tests: fatal signal" "$out/tests.log" | head -40 | tee -a "$out/check.log"
 
 log "peer --tuned --compile (torch.compile max-autotune without CUDA graphs, caches warm)"
 peer "peer b=128 tuned+compile" "$nocg" --batch 128 --steps 300 --warmup 10 --tuned --compile

@@ -110,5 +110,15 @@ TEST(CliData, BenchStepPrintsImagesPerSecond) {
   EXPECT_GT(std::stod(r.out.substr(pos + 13)), 0.0);
 }
 
+TEST(CliData, BenchProfileTablesTheOperatorsOfTheStep) {
+  const auto r = dcgan_cli("bench --batch 4 --image-size 32 --channels 1 --steps 1 --warmup 1 --threads 1 "
+                           "--device cpu --profile 2 --profile-top 5");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("CPU operator (self time)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("aten::convolution_backward"), std::string::npos) << "the step's heaviest operator\n" << r.out;
+  EXPECT_NE(r.out.find(" not shown)\n"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.rfind("images_per_s="), r.out.rfind('\n', r.out.size() - 2) + 1) << "still the last line\n" << r.out;
+}
+
 }  // namespace
 }  // namespace dcgan

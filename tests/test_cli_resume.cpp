@@ -123,7 +123,9 @@ TEST(CliResume, SecondSigintExitsAtOnceLeavingTheLastCheckpointIntact) {
   ::kill(pid, SIGINT);
   EXPECT_EQ(test::wait_status(pid), 130);
   const double exit_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - second).count();
-  EXPECT_LT(exit_seconds, 0.3) << "the second Ctrl-C must not wait for the step";
+  // Half the length of one step: exiting at once takes milliseconds, waiting for the step a second or more; the
+  // margin absorbs a loaded machine (ctest runs tests in parallel).
+  EXPECT_LT(exit_seconds, 0.5) << "the second Ctrl-C must not wait for the step";
   EXPECT_NE(test::slurp(dir / "cap/err").find("second interrupt"), std::string::npos);
   // The checkpoint that latest.pt named before the signals is intact and loadable.
   const std::string latest = find_checkpoint(dir / "run");

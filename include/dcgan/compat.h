@@ -1,4 +1,5 @@
-// LibTorch version differences, in one place: autocast, optimizer state keys, fused Adam's devices, c10d's classes.
+// LibTorch version differences, in one place: autocast, optimizer state keys, fused Adam's devices, c10d's classes,
+// profiler event times.
 // Built and tested against Debian's LibTorch 1.13 and the PyTorch 2.x wheel's.
 #pragma once
 
@@ -9,6 +10,7 @@
 #include <sstream>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 #define DCGAN_TORCH_AT_LEAST(major, minor) \
   (TORCH_VERSION_MAJOR > (major) || (TORCH_VERSION_MAJOR == (major) && TORCH_VERSION_MINOR >= (minor)))
@@ -131,6 +133,17 @@ typename StateMap::key_type optimizer_state_key(const StateMap&, const torch::Te
   } else {
     return static_cast<Key>(param.unsafeGetTensorImpl());
   }
+}
+
+// A profiler event's start and length in nanoseconds: Kineto's events count microseconds (startUs, durationUs) in
+// 1.13 and nanoseconds (startNs, durationNs) in 2.x. Call with 0 as the second argument.
+template <class Event>
+auto event_span_ns(const Event& e, int) -> decltype(e.durationNs(), std::pair<uint64_t, uint64_t>()) {
+  return {e.startNs(), e.durationNs()};
+}
+template <class Event>
+std::pair<uint64_t, uint64_t> event_span_ns(const Event& e, long) {
+  return {e.startUs() * 1000, e.durationUs() * 1000};
 }
 
 }  // namespace dcgan::compat

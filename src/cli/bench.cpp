@@ -4,6 +4,7 @@
 #include "dcgan/config.h"
 #include "dcgan/data/dataset.h"
 #include "dcgan/data/loader.h"
+#include "dcgan/profile.h"
 #include "dcgan/runtime.h"
 #include "dcgan/step_runner.h"
 #include "dcgan/trainer.h"
@@ -26,6 +27,8 @@ struct BenchStepOptions {
   int warmup = 3;         // untimed steps first (allocator, kernel selection, graph capture)
   std::string device = "auto";
   std::vector<std::string> sets;  // config overrides, e.g. train.channels_last=true
+  int profile = 0;        // steps profiled after the timed ones (0 = none): table of kernels or operators
+  int profile_top = 30;   // rows of that table
 };
 
 struct BenchDataOptions {
@@ -68,6 +71,13 @@ int run_bench_step(const BenchStepOptions& o) {
   synchronize(device);
   const double seconds = seconds_since(start);
   if (!std::isfinite(stats.loss_g.item<double>())) throw std::runtime_error("bench: the loss is not finite");
+  if (o.profile > 0) {
+    // After the timed steps, so the profiler's overhead is not in the figures.
+    Profiler profiler(device.is_cuda());
+    for (int i = 0; i < o.profile; ++i) stats = runner.step(real);
+    synchronize(device);
+    std::fputs(format_profile(profiler.stop(), o.profile, o.profile_top).c_str(), stdout);
+  }
   const TrainerSettings& ts = trainer.settings();
   std::printf("torch=%s device=%s threads=%d batch=%d image_size=%d channels=%d precision=%s channels_last=%d "
               "fused_adam=%d cuda_graphs=%d steps=%d ms_per_step=%.3f\n",
@@ -118,6 +128,14 @@ Command add_bench(CLI::App& root) {
   app->add_option("--device", step->device, "auto | cpu | cuda | cuda:N")->capture_default_str();
   app->add_option("-s,--set", step->sets, "Config override, e.g. train.channels_last=true (repeatable)")
       ->type_name("KEY=VALUE");
+  app->add_option("--profile", step->profile,
+                  "Profile this many more steps after the timed ones and print where their time goes: per CUDA "
+                  "kernel on a GPU, per LibTorch operator on the CPU (0 = off)")
+      ->check(CLI::Range(0, 10000))
+      ->capture_default_str();
+  app->add_option("--profile-top", step->profile_top, "Rows of the profile table")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
   app->require_subcommand(0, 1);
 
   CLI::App* sub = app->add_subcommand("data", "Time reading batches the way training does (last line: images_per_s=...)");
