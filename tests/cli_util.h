@@ -28,10 +28,12 @@ inline std::string slurp(const std::string& path) {
   return ss.str();
 }
 
-// Runs the binary (or `binary`) from the source tree (so configs' relative data paths resolve) with `args`.
-inline CliRun dcgan_cli(const std::string& args, const std::string& binary = DCGAN_BINARY) {
+// Runs the binary (or `binary`) with `args` in `cwd`: by default the source tree, so that configs' relative data
+// paths resolve.
+inline CliRun dcgan_cli(const std::string& args, const std::string& binary = DCGAN_BINARY,
+                        const std::string& cwd = DCGAN_SOURCE_DIR) {
   ScratchDir capture;
-  const std::string cmd = "cd '" + std::string(DCGAN_SOURCE_DIR) + "' && '" + binary + "' " + args + " >'" +
+  const std::string cmd = "cd '" + cwd + "' && '" + binary + "' " + args + " >'" +
                           (capture / "out") + "' 2>'" + (capture / "err") + "'";
   const int raw = std::system(cmd.c_str());
   CliRun r;

@@ -1,9 +1,9 @@
 // Tests of the torch-archive integrity check: sound files pass; flipped bytes, renamed entries, truncation and
 // mismatched directory counts are refused before LibTorch sees them.
-#include "dcgan/archive_check.h"
+#include "dcgan/plain/archive_check.h"
 
-#include "dcgan/checkpoint.h"
-#include "dcgan/trainer.h"
+#include "dcgan/io/checkpoint.h"
+#include "dcgan/train/trainer.h"
 
 #include <fstream>
 #include <iterator>

@@ -1,7 +1,7 @@
 // Tests of the prepared cache: exact round trips, skipped files, and refusing foreign, damaged or stale caches.
 #include "dcgan/data/cache.h"
 
-#include "dcgan/config.h"
+#include "dcgan/config/config.h"
 #include "dcgan/data/cifar10.h"
 #include "dcgan/data/idx.h"
 #include "dcgan/data/image_folder.h"

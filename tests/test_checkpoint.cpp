@@ -1,7 +1,7 @@
 // Tests of checkpoints: g.pt and full checkpoint round trips, and clear errors for bad files.
-#include "dcgan/checkpoint.h"
+#include "dcgan/io/checkpoint.h"
 
-#include "dcgan/trainer.h"
+#include "dcgan/train/trainer.h"
 
 #include <filesystem>
 #include <fstream>

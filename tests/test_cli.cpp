@@ -86,8 +86,13 @@ TEST(Cli, RunPicturesAndLatentWalks) {
   const cv::Mat grid = cv::imread(dir / "walk.png", cv::IMREAD_UNCHANGED);
   EXPECT_EQ(grid.cols, 5 * 34 + 2);  // 5 steps of 32 px with 2 px padding
   EXPECT_EQ(grid.rows, 3 * 34 + 2);  // 3 walks
-  const CliRun both = dcgan("sample --ckpt " + (dir / "run/g.pt") + " --interpolate 5 --noise " + (dir / "x.pt"));
+  // --interpolate draws its own noise: with --noise (here an existing file, so that only the exclusion can fail it)
+  // it is refused, naming both, and draws nothing.
+  const CliRun both = dcgan("sample --ckpt " + (dir / "run/g.pt") + " --interpolate 5 --noise " + (dir / "run/g.pt") +
+                            " --out " + (dir / "both.png"));
   EXPECT_NE(both.status, 0);
+  EXPECT_NE(both.err.find("--interpolate excludes --noise"), std::string::npos) << both.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "both.png"));
 }
 
 // Evaluation during training: SWD of G and its EMA in metrics.csv at eval steps, g-best.pt, swd.png; --ema.
@@ -232,7 +237,15 @@ TEST(Cli, VersionAndHelp) {
   EXPECT_NE(sample.out.find("=64"), std::string::npos) << sample.out;  // -n default shown
 
   EXPECT_NE(dcgan("").status, 0);  // a subcommand is required
-  EXPECT_NE(dcgan("sample -n 0 --ckpt configs/tiny.yaml").status, 0);
+  // -n out of range with a generator that loads, so that only the range can fail it.
+  test::ScratchDir dir;
+  const std::string g = test::source_path("tests/data/python/state_dict.pth");
+  const CliRun zero = dcgan("sample -n 0 --ckpt " + g + " --out " + (dir / "zero.png"));
+  EXPECT_NE(zero.status, 0);
+  EXPECT_NE(zero.err.find("-n"), std::string::npos) << zero.err;
+  EXPECT_NE(zero.err.find("not in range [1 - 4096]"), std::string::npos) << zero.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "zero.png"));
+  EXPECT_EQ(dcgan("sample -n 1 --ckpt " + g + " --out " + (dir / "one.png")).status, 0);
 }
 
 }  // namespace

@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "cli_util.h"
-#include "dcgan/distributed.h"
+#include "dcgan/dist/distributed.h"
 
 namespace dcgan::test {
 namespace {

@@ -38,9 +38,12 @@ TEST(CliInterop, ExportLoadsInTheTutorialsGeneratorAndPythonStateDictsLoadHere) 
   const CliRun exp = test::dcgan_cli("export --ckpt " + (dir / "run/g.pt") + " --out " + (dir / "g.pth"));
   ASSERT_EQ(exp.status, 0) << exp.err;
   ASSERT_EQ(python("make-noise " + (dir / "noise.pt") + " " + nz + " 8 7").status, 0);
+  // Run in `dir`: without --out, --save-tensor writes the tensor only, no samples.png in the working directory.
   const CliRun cpp = test::dcgan_cli("sample --ckpt " + (dir / "run/g.pt") + " --noise " + (dir / "noise.pt") +
-                                     " --save-tensor " + (dir / "cpp.pt"));
+                                         " --save-tensor " + (dir / "cpp.pt"),
+                                     DCGAN_BINARY, dir.str());
   ASSERT_EQ(cpp.status, 0) << cpp.err;
+  EXPECT_TRUE(std::filesystem::exists(dir / "cpp.pt"));
   EXPECT_FALSE(std::filesystem::exists(dir / "samples.png"));
   const CliRun check = python("check-export " + (dir / "g.pth") + " " + (dir / "noise.pt") + " " + (dir / "cpp.pt") +
                               " " + nz + " " + ngf + " " + nc);

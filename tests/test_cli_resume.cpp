@@ -1,12 +1,14 @@
 // End-to-end tests of exact resume and fault handling on the built binary: SIGKILL then --resume, SIGINT/SIGTERM,
 // an unwritable output folder, a full disk, damaged checkpoints, a changed architecture and a diverging loss.
-#include "dcgan/checkpoint.h"
-#include "dcgan/trainer.h"
+#include "dcgan/io/checkpoint.h"
+#include "dcgan/train/trainer.h"
 
 #include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <cstdio>
+#include <cstdlib>
 #include <random>
 #include <thread>
 
@@ -60,11 +62,15 @@ TEST(CliResume, SigkillAtARandomMomentThenResumeIsExact) {
   test::ScratchDir dir;
   ASSERT_EQ(dcgan_cli(kRun + " --set output.dir=" + (dir / "ref")).status, 0);
 
-  std::random_device rd;
-  const unsigned seed = rd();
+  // A new kill moment each run; DCGAN_TEST_KILL_SEED=S replays the run that printed seed S.
+  const char* fixed = std::getenv("DCGAN_TEST_KILL_SEED");
+  const unsigned seed = fixed != nullptr ? static_cast<unsigned>(std::strtoul(fixed, nullptr, 10)) : std::random_device{}();
   std::mt19937 rng(seed);
   const int delay_ms = std::uniform_int_distribution<int>(0, 400)(rng);
-  SCOPED_TRACE("kill delay " + std::to_string(delay_ms) + " ms after the first checkpoint");
+  std::printf("kill seed %u: SIGKILL %d ms after the first checkpoint (DCGAN_TEST_KILL_SEED=%u replays it)\n", seed,
+              delay_ms, seed);
+  SCOPED_TRACE("kill seed " + std::to_string(seed) + ": delay " + std::to_string(delay_ms) +
+               " ms after the first checkpoint");
   fs::create_directories(dir / "cap");
   const pid_t pid = test::spawn_cli(kRun + " --set output.dir=" + (dir / "run"), dir / "cap");
   ASSERT_TRUE(wait_for(dir / "run/checkpoints/latest.pt", 60));
@@ -115,18 +121,17 @@ TEST(CliResume, SecondSigintExitsAtOnceLeavingTheLastCheckpointIntact) {
   ASSERT_TRUE(wait_for(dir / "run/checkpoints/latest.pt", 120));
   const std::string before = fs::read_symlink(dir / "run/checkpoints/latest.pt").string();
   ::kill(pid, SIGINT);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (test::slurp(dir / "cap/err").find("stopping after this step") == std::string::npos &&
          std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  const auto second = std::chrono::steady_clock::now();
   ::kill(pid, SIGINT);
   EXPECT_EQ(test::wait_status(pid), 130);
-  const double exit_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - second).count();
-  // Half the length of one step: exiting at once takes milliseconds, waiting for the step a second or more; the
-  // margin absorbs a loaded machine (ctest runs tests in parallel).
-  EXPECT_LT(exit_seconds, 0.5) << "the second Ctrl-C must not wait for the step";
   EXPECT_NE(test::slurp(dir / "cap/err").find("second interrupt"), std::string::npos);
+  // It did not wait for the step in flight (about a second here, against the milliseconds between the two
+  // signals): the stop's g.pt and closing lines, written after that step, were never written.
+  EXPECT_FALSE(fs::exists(dir / "run/g.pt"));
+  EXPECT_EQ(test::slurp(dir / "cap/out").find("stopped by signal"), std::string::npos) << test::slurp(dir / "cap/out");
   // The checkpoint that latest.pt named before the signals is intact and loadable.
   const std::string latest = find_checkpoint(dir / "run");
   EXPECT_NO_THROW(load_generator(latest));
@@ -200,26 +205,52 @@ TEST(CliResume, ChangedArchitectureIsRefusedNamingBothValues) {
   EXPECT_EQ(ok.status, 0) << ok.err;
 }
 
+// Makes D's next Adam step non-finite: its second moments set to -1 (sqrt(-1) is NaN), in a checkpoint whose
+// weights stay finite.
+void poison_adam(const std::string& checkpoint) {
+  Trainer trainer(read_checkpoint_config(checkpoint), torch::kCPU);
+  const LoadedCheckpoint c = load_checkpoint(checkpoint, trainer);
+  auto& opt = trainer.optimizer_d();
+  for (const auto& p : opt.param_groups()[0].params())
+    static_cast<torch::optim::AdamParamState&>(*opt.state().at(c10::guts::to_string(p.unsafeGetTensorImpl())))
+        .exp_avg_sq()
+        .fill_(-1.0);
+  save_checkpoint(checkpoint, trainer, c.config, c.at, c.fixed_noise, c.rng, c.best, c.other_ranks);
+}
+
 TEST(CliResume, NonFiniteLossStopsNamingTheStepAndKeepsTheLastGoodCheckpoint) {
   test::ScratchDir dir;
-  // lr is an identity key, so a resume cannot change it: diverge a fresh run.
-  const auto nan = dcgan_cli("train --config configs/tiny.yaml --set train.lr=1e30 --set train.steps=50 "
-                             "--set output.checkpoint_every=1 --set output.dir=" + (dir / "nan"));
-  EXPECT_NE(nan.status, 0);
-  EXPECT_EQ(test::count_lines(nan.err), 1) << nan.err;
-  EXPECT_NE(nan.err.find("the loss is not finite"), std::string::npos) << nan.err;
-  EXPECT_NE(nan.err.find("step "), std::string::npos) << nan.err;
+  // Before any checkpoint: an lr of 1e30 diverges in step 1 (lr is an identity key: a resume cannot change it).
+  const auto first = dcgan_cli("train --config configs/tiny.yaml --set train.lr=1e30 --set train.steps=50 "
+                               "--set output.checkpoint_every=1 --set output.dir=" + (dir / "nan"));
+  EXPECT_NE(first.status, 0);
+  EXPECT_EQ(test::count_lines(first.err), 1) << first.err;
+  EXPECT_NE(first.err.find("step 1: the loss is not finite"), std::string::npos) << first.err;
+  EXPECT_NE(first.err.find("Last good checkpoint: none yet"), std::string::npos) << first.err;
   EXPECT_FALSE(fs::exists(dir / "nan/g.pt"));
-  // Whatever checkpoint was written before the divergence holds finite weights and is the one the error names
-  // (an lr of 1e30 diverges in step 1, before any: then the error says so).
-  if (fs::exists(dir / "nan/checkpoints/latest.pt")) {
-    const std::string last = find_checkpoint(dir / "nan");
-    EXPECT_NE(nan.err.find(fs::path(last).filename().string()), std::string::npos) << nan.err;
-    for (const auto& p : load_generator(last).generator->parameters())
-      EXPECT_TRUE(torch::isfinite(p).all().item<bool>());
-  } else {
-    EXPECT_NE(nan.err.find("step 1: "), std::string::npos) << nan.err;
-    EXPECT_NE(nan.err.find("Last good checkpoint: none yet"), std::string::npos) << nan.err;
+  EXPECT_FALSE(fs::exists(dir / "nan/checkpoints/latest.pt"));
+
+  // After checkpoints: 6 good steps, then D's Adam state poisoned, so the resumed run diverges in step 7.
+  const std::string run = dir / "run";
+  ASSERT_EQ(dcgan_cli("train --config configs/tiny.yaml --set train.steps=6 --set output.checkpoint_every=2 "
+                      "--set output.dir=" + run).status, 0);
+  const std::string good = run + "/checkpoints/step-000006.pt";
+  poison_adam(good);
+  const auto diverged = dcgan_cli("train --resume " + run + " --set train.steps=20 --set output.checkpoint_every=1");
+  EXPECT_NE(diverged.status, 0);
+  EXPECT_EQ(test::count_lines(diverged.err), 1) << diverged.err;
+  EXPECT_NE(diverged.err.find("step 7: the loss is not finite"), std::string::npos) << diverged.err;
+  EXPECT_NE(diverged.err.find("Last good checkpoint: " + fs::canonical(good).string()), std::string::npos)
+      << diverged.err;
+  // Nothing of the diverged state was written: the newest checkpoint and g.pt are still step 6's, with finite
+  // weights.
+  EXPECT_EQ(find_checkpoint(run), fs::canonical(good).string());
+  EXPECT_EQ(fs::read_symlink(run + "/checkpoints/latest.pt").filename().string(), "step-000006.pt");
+  EXPECT_FALSE(fs::exists(run + "/checkpoints/step-000007.pt"));
+  for (const std::string& f : {good, run + "/g.pt"}) {
+    const LoadedGenerator g = load_generator(f);
+    EXPECT_EQ(g.at.step, 6) << f;
+    for (const auto& p : g.generator->parameters()) EXPECT_TRUE(torch::isfinite(p).all().item<bool>()) << f;
   }
 }
 

@@ -1,5 +1,5 @@
 // Tests of Config: defaults, YAML loading, --set overrides, validation errors and the YAML round trip.
-#include "dcgan/config.h"
+#include "dcgan/config/config.h"
 
 #include <gtest/gtest.h>
 

@@ -1,9 +1,9 @@
 // Tests of the fast transposed convolution: equal to ConvTranspose2d in value and gradient, and one whole training
 // step of the fast path equal to the plain one.
-#include "dcgan/conv_transpose.h"
+#include "dcgan/model/conv_transpose.h"
 
-#include "dcgan/config.h"
-#include "dcgan/trainer.h"
+#include "dcgan/config/config.h"
+#include "dcgan/train/trainer.h"
 
 #include "test_util.h"
 

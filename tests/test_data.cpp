@@ -1,5 +1,5 @@
 // Tests of the data sources: idx (real MNIST sample), image folder (real CelebA sample), synthetic, open_dataset.
-#include "dcgan/config.h"
+#include "dcgan/config/config.h"
 #include "dcgan/data/dataset.h"
 #include "dcgan/data/idx.h"
 #include "dcgan/data/image_folder.h"

@@ -1,5 +1,5 @@
 // Tests of Discriminator: one logit per image for every size and channel count, init statistics, gradients, names.
-#include "dcgan/discriminator.h"
+#include "dcgan/model/discriminator.h"
 
 #include "test_util.h"
 
@@ -42,10 +42,13 @@ TEST_F(DiscriminatorTest, TutorialLayoutAt64) {
 
 TEST_F(DiscriminatorTest, InitStatistics) {
   Discriminator d;
+  int convs = 0;
   for (const auto& p : d->named_parameters()) {
     const auto& t = p.value();
     if (t.dim() == 4) {
-      if (t.numel() < 5000) continue;  // too few weights for a tight estimate (the 1x512x4x4 head is checked below)
+      ++convs;
+      // Every conv, the first (64x3x4x4 = 3,072 weights) included: the standard errors of the mean and of the
+      // deviation are then 0.02 / sqrt(3072) = 0.00036 and 0.02 / sqrt(2 * 3072) = 0.00026, far inside 0.002.
       EXPECT_NEAR(t.mean().item<double>(), 0.0, 0.002) << p.key();
       EXPECT_NEAR(t.std().item<double>(), 0.02, 0.002) << p.key();
     } else if (p.key().find("weight") != std::string::npos) {
@@ -54,7 +57,7 @@ TEST_F(DiscriminatorTest, InitStatistics) {
       EXPECT_EQ(t.abs().max().item<double>(), 0.0) << p.key();
     }
   }
-  EXPECT_NEAR(d->named_parameters()["main.11.weight"].std().item<double>(), 0.02, 0.003);
+  EXPECT_EQ(convs, 5);  // main.0, 2, 5, 8, 11: all checked
 }
 
 TEST_F(DiscriminatorTest, GradientsReachInputAndEveryParameter) {

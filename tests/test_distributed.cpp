@@ -1,10 +1,10 @@
 // Tests of distributed.h and the loader's shards: torchrun's environment, the shard arithmetic, and the c10d
 // collectives between ranks that run as threads of this process over loopback.
-#include "dcgan/distributed.h"
+#include "dcgan/dist/distributed.h"
 
-#include "dcgan/config.h"
+#include "dcgan/config/config.h"
 #include "dcgan/data/loader.h"
-#include "dcgan/trainer.h"
+#include "dcgan/train/trainer.h"
 
 #include <chrono>
 #include <cstdlib>
@@ -12,6 +12,9 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <thread>
+
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
 #include "test_util.h"
 
@@ -243,16 +246,33 @@ TEST(ProcessGroupTest, MissingRanksTimeOutWithTheirNumbers) {
   EXPECT_LT(s, 10.0);
 }
 
+// Waits until the rendezvous at `port` holds dcgan's key for `rank` (that rank joined); false after `seconds`.
+bool wait_for_rank(int port, int rank, double seconds) {
+  c10d::TCPStoreOptions o;
+  o.port = static_cast<std::uint16_t>(port);
+  o.isServer = false;
+  o.waitWorkers = false;
+  o.timeout = std::chrono::milliseconds(static_cast<int64_t>(seconds * 1e3));  // also the wait for rank 0 to host it
+  auto store = c10::make_intrusive<c10d::TCPStore>("127.0.0.1", o);
+  const auto deadline = std::chrono::steady_clock::now() + o.timeout;
+  while (!store->check({"dcgan/rank/" + std::to_string(rank)})) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
 TEST(ProcessGroupTest, ARankNumberTakenTwiceIsRefused) {
   SKIP_WITHOUT_GLOO();
   const int port = test::free_port();
   auto join = [port](int rank) {
-    return test::message_of<DistributedError>([=] { ProcessGroup g(loopback(rank, 3, port), gloo(2500)); });
+    return test::message_of<DistributedError>([=] { ProcessGroup g(loopback(rank, 3, port), gloo(4000)); });
   };
+  // Rank 0 hosts the store, rank 1 joins it, then a second rank 1 comes: each waits for the one before to be in.
   auto r0 = std::async(std::launch::async, join, 0);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_TRUE(wait_for_rank(port, 0, 20));
   auto r1 = std::async(std::launch::async, join, 1);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_TRUE(wait_for_rank(port, 1, 20));
   const std::string dup = join(1);
   EXPECT_NE(dup.find("another process already joined 127.0.0.1:"), std::string::npos) << dup;
   EXPECT_NE(dup.find("as RANK=1"), std::string::npos) << dup;

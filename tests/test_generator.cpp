@@ -1,5 +1,5 @@
 // Tests of Generator: shapes per image size and channel count, output range, init statistics, gradients, names.
-#include "dcgan/generator.h"
+#include "dcgan/model/generator.h"
 
 #include "test_util.h"
 

@@ -1,7 +1,7 @@
 // Tests of image grids and PNG output.
-#include "dcgan/image_io.h"
+#include "dcgan/report/image_io.h"
 
-#include "dcgan/files.h"
+#include "dcgan/io/files.h"
 
 #include <opencv2/imgcodecs.hpp>
 

@@ -1,7 +1,7 @@
 // Tests of the generator's Python state dict: the tutorial's names and order, round trips, strict loading.
-#include "dcgan/interop.h"
+#include "dcgan/io/interop.h"
 
-#include "dcgan/config.h"
+#include "dcgan/config/config.h"
 
 #include "test_util.h"
 

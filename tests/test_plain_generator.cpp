@@ -1,15 +1,15 @@
 // Tests of the LibTorch-free sample path's parts against LibTorch itself: torch.randn's CPU stream, and the plain
 // generator's forward against Generator in eval mode, read from g.pt, checkpoints and Python state dicts.
-#include "dcgan/plain_generator.h"
+#include "dcgan/plain/plain_generator.h"
 
-#include "dcgan/archive_check.h"
-#include "dcgan/checkpoint.h"
-#include "dcgan/interop.h"
-#include "dcgan/pickle.h"
-#include "dcgan/pth.h"
-#include "dcgan/runtime.h"
-#include "dcgan/torch_random.h"
-#include "dcgan/trainer.h"
+#include "dcgan/plain/archive_check.h"
+#include "dcgan/io/checkpoint.h"
+#include "dcgan/io/interop.h"
+#include "dcgan/plain/pickle.h"
+#include "dcgan/io/pth.h"
+#include "dcgan/runtime/runtime.h"
+#include "dcgan/plain/torch_random.h"
+#include "dcgan/train/trainer.h"
 
 #include <fstream>
 #include <iterator>

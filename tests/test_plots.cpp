@@ -1,7 +1,7 @@
 // Tests of the run pictures: line plots from metrics.csv, real vs fake, and the progress strip (OpenCV builds).
-#include "dcgan/plots.h"
+#include "dcgan/report/plots.h"
 
-#include "dcgan/image_io.h"
+#include "dcgan/report/image_io.h"
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>

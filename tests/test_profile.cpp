@@ -1,7 +1,7 @@
 // Tests of Profiler: operator counts and self times on the CPU, kernels on CUDA, and the table.
-#include "dcgan/profile.h"
+#include "dcgan/runtime/profile.h"
 
-#include "dcgan/runtime.h"
+#include "dcgan/runtime/runtime.h"
 
 #include "test_util.h"
 

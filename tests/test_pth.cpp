@@ -1,5 +1,5 @@
 // Tests of the .pth reader and writer: round trips, files written by Python's torch.save, refusals.
-#include "dcgan/pth.h"
+#include "dcgan/io/pth.h"
 
 #include <fstream>
 

@@ -1,8 +1,8 @@
 // Tests of StepRunner: eager steps equal Trainer::step; CUDA graph replays equal eager steps (CUDA machines).
-#include "dcgan/step_runner.h"
+#include "dcgan/train/step_runner.h"
 
-#include "dcgan/config.h"
-#include "dcgan/runtime.h"
+#include "dcgan/config/config.h"
+#include "dcgan/runtime/runtime.h"
 
 #include "test_util.h"
 

@@ -1,7 +1,7 @@
 // Tests of Trainer: which weights each half of the step changes, and that a step trains.
-#include "dcgan/trainer.h"
+#include "dcgan/train/trainer.h"
 
-#include "dcgan/config.h"
+#include "dcgan/config/config.h"
 
 #include "test_util.h"
 

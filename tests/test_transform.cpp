@@ -1,6 +1,7 @@
 // Tests of resize_crop_to_chw: shorter-side resize, centre crop, channel order (OpenCV or the LibTorch fallback).
 #include "dcgan/data/transform.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "test_util.h"
@@ -40,11 +41,20 @@ TEST(Transform, ColourIsPlanarRgbAndGrayIsBt601Luma) {
 }
 
 TEST(Transform, UpscalesSmallImagesBilinearly) {
-  // A flat 28x28 gray image stays flat at 64x64, in three channels.
-  std::vector<uint8_t> img(28 * 28, 77);
+  // A horizontal ramp, 28x28 gray, to 64x64 in three channels. Bilinear interpolation is exact on a linear ramp:
+  // output column X samples the source at x = (X + 0.5) * 28 / 64 - 0.5 (pixel centres, clamped at the borders).
+  // Nearest-neighbour or area sampling would be off by up to half a source step (2 levels here).
+  std::vector<uint8_t> img(28 * 28);
+  for (int y = 0; y < 28; ++y)
+    for (int x = 0; x < 28; ++x) img[y * 28 + x] = static_cast<uint8_t>(20 + 4 * x);
   std::vector<uint8_t> out(3 * 64 * 64);
   resize_crop_to_chw(PixelView{img.data(), 28, 28, 1, 28}, 64, 3, out.data());
-  for (uint8_t v : out) ASSERT_EQ(v, 77);
+  for (int c = 0; c < 3; ++c)
+    for (int y = 0; y < 64; ++y)
+      for (int x = 0; x < 64; ++x) {
+        const double src = std::clamp((x + 0.5) * 28.0 / 64.0 - 0.5, 0.0, 27.0);
+        ASSERT_NEAR(out[(c * 64 + y) * 64 + x], 20 + 4 * src, 1.0) << "channel " << c << " at " << x << "," << y;
+      }
 }
 
 TEST(Transform, RejectsWhatItCannotConvert) {

@@ -1,7 +1,7 @@
 // Test helpers: a seeded fixture, scratch directories, paths of the source tree and the built binary.
 #pragma once
 
-#include "dcgan/config.h"
+#include "dcgan/config/config.h"
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <stdexcept>
 #include <string>
 
 namespace dcgan::test {
@@ -71,18 +72,27 @@ inline Config small_config(int image_size, int channels, int nz, int width) {
   return c;
 }
 
-// A TCP port free on 127.0.0.1 at the time of the call (the kernel's choice for port 0), for tests of ranks that
-// meet on loopback.
+// A TCP port free on 127.0.0.1, for tests of ranks that meet on loopback. It is taken below the kernel's ephemeral
+// range (ip_local_port_range, 32768-60999 by default), where the port-0 choice of the old helper lived and where
+// every outgoing connection (Gloo opens many) takes its local port: a port chosen there could be taken again before
+// the store listened on it. Here each test process (ctest runs one per test) gets its own block of 10 ports in
+// 20000-29999, by its pid, and a port is handed out only after a bind to it succeeded; two processes share a block
+// only when their pids are 1,000 x k apart and they run at the same moment.
 inline int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
+  static int next = 0;
+  const int block = 20000 + static_cast<int>(::getpid() % 1000) * 10;
+  for (int tries = 0; tries < 10; ++tries) {
+    const int port = block + (next++ % 10);
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    ::close(fd);
+    if (ok) return port;
+  }
+  throw std::runtime_error("free_port: no free port in this process's block");
 }
 
 inline std::string source_path(const std::string& relative) { return std::string(DCGAN_SOURCE_DIR) + "/" + relative; }

@@ -1,13 +1,14 @@
 // `dcgan bench`: time the full training step on an in-memory synthetic batch; `dcgan bench data`: time batch reading.
 #include "common.h"
 
-#include "dcgan/config.h"
+#include "dcgan/config/config.h"
 #include "dcgan/data/dataset.h"
+#include "dcgan/data/batch_source.h"
 #include "dcgan/data/loader.h"
-#include "dcgan/profile.h"
-#include "dcgan/runtime.h"
-#include "dcgan/step_runner.h"
-#include "dcgan/trainer.h"
+#include "dcgan/runtime/profile.h"
+#include "dcgan/runtime/runtime.h"
+#include "dcgan/train/step_runner.h"
+#include "dcgan/train/trainer.h"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>

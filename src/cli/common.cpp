@@ -1,7 +1,7 @@
 // Shared CLI code.
 #include "common.h"
 
-#include "dcgan/runtime.h"
+#include "dcgan/runtime/runtime.h"
 
 #ifndef DCGAN_VERSION
 #define DCGAN_VERSION "0.0.0"

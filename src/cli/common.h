@@ -3,7 +3,7 @@
 
 #include "base.h"
 
-#include "dcgan/config.h"
+#include "dcgan/config/config.h"
 
 #include <CLI/CLI.hpp>
 

@@ -1,11 +1,12 @@
 // `dcgan eval`: the sliced Wasserstein distance between a generator's images and real ones.
 #include "common.h"
 
-#include "dcgan/checkpoint.h"
+#include "dcgan/io/checkpoint.h"
 #include "dcgan/data/dataset.h"
 #include "dcgan/data/loader.h"
-#include "dcgan/metrics.h"
-#include "dcgan/runtime.h"
+#include "dcgan/eval/feature_distance.h"
+#include "dcgan/eval/swd.h"
+#include "dcgan/runtime/runtime.h"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>

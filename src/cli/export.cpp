@@ -1,9 +1,9 @@
 // `dcgan export`: write a run's generator as the tutorial's Python state dict (.pth).
 #include "common.h"
 
-#include "dcgan/checkpoint.h"
-#include "dcgan/interop.h"
-#include "dcgan/pth.h"
+#include "dcgan/io/checkpoint.h"
+#include "dcgan/io/interop.h"
+#include "dcgan/io/pth.h"
 
 #include <spdlog/spdlog.h>
 

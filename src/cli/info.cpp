@@ -1,9 +1,9 @@
 // `dcgan info`: what a g.pt, a training checkpoint or a .pth holds.
 #include "common.h"
 
-#include "dcgan/checkpoint.h"
-#include "dcgan/discriminator.h"
-#include "dcgan/pth.h"
+#include "dcgan/io/checkpoint.h"
+#include "dcgan/model/discriminator.h"
+#include "dcgan/io/pth.h"
 
 #include <fmt/format.h>
 

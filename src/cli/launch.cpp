@@ -1,7 +1,7 @@
 // The local launcher: fork/exec of N ranks with torchrun's environment, signal forwarding, no orphans.
 #include "launch.h"
 
-#include "dcgan/signals.h"
+#include "dcgan/run/signals.h"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>

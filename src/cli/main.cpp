@@ -1,7 +1,7 @@
 // dcgan: the command-line entry point; each subcommand lives in its own file.
 #include "common.h"
 
-#include "dcgan/runtime.h"
+#include "dcgan/runtime/runtime.h"
 
 #include <vector>
 

@@ -1,7 +1,7 @@
 // `dcgan prepare`: decode, resize and crop a data set once, on all cores, into a memory-mapped cache file.
 #include "common.h"
 
-#include "dcgan/config.h"
+#include "dcgan/config/config.h"
 #include "dcgan/data/cache.h"
 #include "dcgan/data/dataset.h"
 

@@ -2,10 +2,10 @@
 #include "common.h"
 #include "sample_options.h"
 
-#include "dcgan/checkpoint.h"
-#include "dcgan/image_io.h"
-#include "dcgan/pth.h"
-#include "dcgan/runtime.h"
+#include "dcgan/io/checkpoint.h"
+#include "dcgan/report/image_io.h"
+#include "dcgan/io/pth.h"
+#include "dcgan/runtime/runtime.h"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>

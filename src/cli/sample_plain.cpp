@@ -2,10 +2,10 @@
 #include "sample_plain.h"
 
 #include "base.h"
-#include "dcgan/files.h"
-#include "dcgan/grid.h"
-#include "dcgan/plain_generator.h"
-#include "dcgan/torch_random.h"
+#include "dcgan/io/files.h"
+#include "dcgan/report/grid.h"
+#include "dcgan/plain/plain_generator.h"
+#include "dcgan/plain/torch_random.h"
 
 #include <spdlog/spdlog.h>
 

@@ -2,11 +2,11 @@
 #include "common.h"
 #include "launch.h"
 
-#include "dcgan/checkpoint.h"
-#include "dcgan/config.h"
-#include "dcgan/distributed.h"
-#include "dcgan/fit.h"
-#include "dcgan/signals.h"
+#include "dcgan/io/checkpoint.h"
+#include "dcgan/config/config.h"
+#include "dcgan/dist/distributed.h"
+#include "dcgan/run/fit.h"
+#include "dcgan/run/signals.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>

@@ -1,7 +1,7 @@
 // open_dataset: picks the source a DataConfig names.
 #include "dcgan/data/dataset.h"
 
-#include "dcgan/config.h"
+#include "dcgan/config/config.h"
 #include "dcgan/data/cache.h"
 #include "dcgan/data/cifar10.h"
 #include "dcgan/data/idx.h"

@@ -1,7 +1,7 @@
 // Loader: seeded shuffling and background batch assembly.
 #include "dcgan/data/loader.h"
 
-#include "dcgan/config.h"
+#include "dcgan/config/config.h"
 #include "dcgan/data/splitmix.h"
 
 #include <fmt/format.h>

@@ -1,15 +1,15 @@
 // Fuzz targets: arbitrary bytes into each loader, through an in-memory file (memfd) so that paths work unchanged.
 #include "fuzz_targets.h"
 
-#include "dcgan/archive_check.h"
-#include "dcgan/checkpoint.h"
-#include "dcgan/config.h"
+#include "dcgan/plain/archive_check.h"
+#include "dcgan/io/checkpoint.h"
+#include "dcgan/config/config.h"
 #include "dcgan/data/cache.h"
 #include "dcgan/data/cifar10.h"
 #include "dcgan/data/idx.h"
-#include "dcgan/pickle.h"
+#include "dcgan/plain/pickle.h"
 #if DCGAN_PLAIN_SAMPLE
-#include "dcgan/plain_generator.h"
+#include "dcgan/plain/plain_generator.h"
 #endif
 
 #include <stdexcept>

@@ -1,0 +1,49 @@
+// Generator: the DCGAN tutorial's generator network, for 32, 64 or 128 pixel images.
+#pragma once
+
+#include <torch/torch.h>
+
+namespace dcgan {
+
+struct GeneratorOptions {
+  TORCH_ARG(int64_t, nz) = 100;         // latent size (tutorial: nz = 100)
+  TORCH_ARG(int64_t, ngf) = 64;         // feature maps of the last hidden block (tutorial: ngf = 64)
+  TORCH_ARG(int64_t, channels) = 3;     // output channels (tutorial: nc = 3)
+  TORCH_ARG(int64_t, image_size) = 64;  // 32, 64 or 128
+  // Run the transposed convolutions through conv_transpose2d_via_conv (the fast CPU path); the parameters and
+  // their names stay those of ConvTranspose2d either way.
+  TORCH_ARG(bool, transpose_via_conv) = false;
+};
+
+// z [N, nz] or [N, nz, 1, 1] -> images [N, channels, image_size, image_size] in [-1, 1] (tanh).
+// Layers, under the submodule "main" as in the tutorial (main.0 = first ConvTranspose2d, main.1 its BatchNorm ...):
+//   ConvT(nz -> ngf*M, 4, 1, 0) BN ReLU, then k blocks ConvT(x2 up, channels halve) BN ReLU, then ConvT(ngf -> C) Tanh,
+// with k = log2(image_size) - 3 and M = 2^k (64 px: k = 3, M = 8, exactly the tutorial's network).
+// Construction applies dcgan_init.
+class GeneratorImpl : public torch::nn::Module {
+ public:
+  explicit GeneratorImpl(const GeneratorOptions& options = {});
+  torch::Tensor forward(torch::Tensor z);
+  void reset_parameters();
+
+  GeneratorOptions options;
+  torch::nn::Sequential main{nullptr};
+
+ private:
+  struct UpLayer {
+    std::size_t index;  // position in main
+    torch::nn::ConvTranspose2d conv;
+    int64_t stride, padding;
+  };
+  std::vector<UpLayer> up_layers_;
+};
+TORCH_MODULE(Generator);
+
+// Number of stride-2 blocks between the 4x4 start and the output layer; throws for unsupported sizes.
+int64_t hidden_blocks_for(int64_t image_size);
+
+// G's images of `noise` ([N, nz, 1, 1]) in eval mode (BatchNorm on its running statistics), generated in chunks of
+// 256 on `device` and left there. G is put back in train mode afterwards.
+torch::Tensor generate_images(Generator& g, const torch::Tensor& noise, torch::Device device);
+
+}  // namespace dcgan

@@ -1,0 +1,20 @@
+// ConsoleSink: the tutorial's log line (losses, D's outputs, images/s, data wait) every output.log_every steps.
+#pragma once
+
+#include "dcgan/run/sink.h"
+
+namespace dcgan {
+
+/// Logs "[epoch/epochs][batch/per_epoch] Loss_D ... Loss_G ... D(x) ... D(G(z)) z1 / z2 images/s data wait" at every
+/// output.log_every steps and the last, through spdlog (the console and train.log).
+class ConsoleSink final : public Sink {
+ public:
+  explicit ConsoleSink(const Run& run);
+  SinkSchedule schedule() const override { return schedule_; }
+  void on_step(Run& run, StepEvent& event) override;
+
+ private:
+  SinkSchedule schedule_;
+};
+
+}  // namespace dcgan

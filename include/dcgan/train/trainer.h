@@ -1,0 +1,109 @@
+// Trainer: owns G, D and their Adam optimizers; step() is the DCGAN tutorial's three updates.
+#pragma once
+
+#include "dcgan/model/discriminator.h"
+#include "dcgan/train/fused_adam.h"
+#include "dcgan/model/generator.h"
+
+#include <torch/torch.h>
+
+#include <functional>
+#include <memory>
+
+namespace dcgan {
+
+struct Config;
+
+// Statistics of one step, as 0-dim float tensors on the training device (reading them syncs; do it only when
+// logging). Names follow the tutorial: D(x) is D's mean probability on real images, D(G(z)) before (z1) and after
+// (z2) D's update.
+struct StepStats {
+  torch::Tensor loss_d;  // errD_real + errD_fake
+  torch::Tensor loss_g;  // errG
+  torch::Tensor d_x;
+  torch::Tensor d_g_z1;
+  torch::Tensor d_g_z2;
+};
+
+// The speed settings of a Trainer as resolved for its device (config "auto" made concrete).
+struct TrainerSettings {
+  bool transpose_via_conv = false;
+  bool channels_last = false;
+  bool bf16 = false;
+  bool fused_adam = false;
+};
+TrainerSettings resolve_trainer_settings(const Config& cfg, torch::Device device);
+
+class Trainer {
+ public:
+  // Builds G then D (each initialised with dcgan_init, drawing from the global generator in that order, as the
+  // tutorial does) on `device`, with Adam(lr, (beta1, beta2)) for each. Applies the settings of
+  // resolve_trainer_settings. Throws std::invalid_argument for bf16 or fused Adam where the device cannot run them.
+  Trainer(const Config& cfg, torch::Device device);
+
+  // One step on `real` ([B, C, S, S] floats in [-1, 1] on the device): update_d, then update_g on the same fake
+  // batch. Draws the noise with torch::randn on the device.
+  StepStats step(const torch::Tensor& real);
+  // The same with the noise given ([B, nz, 1, 1] on the device). Launches only device work: no host sync, so it can
+  // be captured in a CUDA graph.
+  StepStats step(const torch::Tensor& real, const torch::Tensor& noise);
+
+  // D update: D on real (label 1), D on G(noise).detach() (label 0), both gradients summed, D's optimizer steps.
+  // Gradients are reset to undefined rather than zero-filled before each update (PyTorch 2's default).
+  // G's weights do not change. Returns G(noise), still attached to G's graph, for update_g.
+  torch::Tensor update_d(const torch::Tensor& real, const torch::Tensor& noise, StepStats& stats);
+  // G update: D on `fake` with label 1 (the non-saturating loss of Goodfellow et al. 2014), G's optimizer steps.
+  // D's optimizer is not stepped, so D's weights do not change. D's weight gradients, which the tutorial computes
+  // here and the next D update discards, are not computed (D's parameters stop requiring grad for this pass).
+  void update_g(const torch::Tensor& fake, StepStats& stats);
+
+  // The moving average of G's weights (train.ema_decay > 0), or an empty holder. After each G step:
+  // ema = decay * ema + (1 - decay) * G for parameters; BatchNorm statistics copied. Starts as a copy of G.
+  Generator& ema() { return ema_; }
+  bool has_ema() const { return !ema_.is_empty(); }
+  // Makes the average a copy of G again (e.g. after loading a checkpoint that has none).
+  void reset_ema();
+
+  // Data-parallel training: called with D's parameters in update_d, and G's in update_g, after the backward pass
+  // and before the optimizer step, to average their gradients across ranks. Unset (the default): not called.
+  using GradientHook = std::function<void(const std::vector<torch::Tensor>& params)>;
+  void set_gradient_hook(GradientHook hook) { gradient_hook_ = std::move(hook); }
+
+  // Steps whose losses were not finite since construction, counted on the device (an int64 0-dim tensor).
+  const torch::Tensor& nonfinite_steps() const { return nonfinite_; }
+
+  // Call before saving optimizer_g()/optimizer_d() (fused Adam keeps its step counts on the device) and after
+  // loading them (it binds to the loaded state).
+  void sync_optimizer_state();
+  void reload_optimizer_state();
+
+  Generator& generator() { return g_; }
+  Discriminator& discriminator() { return d_; }
+  torch::optim::Adam& optimizer_g() { return opt_g_; }
+  torch::optim::Adam& optimizer_d() { return opt_d_; }
+  torch::Device device() const { return device_; }
+  int64_t nz() const { return g_->options.nz(); }
+  const TrainerSettings& settings() const { return settings_; }
+  bool channels_last() const { return settings_.channels_last; }
+
+ private:
+  void step_optimizer(torch::optim::Adam& opt, std::unique_ptr<FusedAdam>& fused);
+  void update_ema();
+
+  torch::Device device_;
+  TrainerSettings settings_;
+  Generator g_;
+  Discriminator d_;
+  torch::optim::Adam opt_g_;
+  torch::optim::Adam opt_d_;
+  std::unique_ptr<FusedAdam> fused_g_;
+  std::unique_ptr<FusedAdam> fused_d_;
+  Generator ema_{nullptr};
+  double ema_decay_ = 0;
+  std::vector<torch::Tensor> ema_params_, g_params_, ema_buffers_, g_buffers_;
+  torch::Tensor nonfinite_;
+  GradientHook gradient_hook_;
+  std::vector<torch::Tensor> g_trained_, d_trained_;  // the parameters the optimizers step
+};
+
+}  // namespace dcgan

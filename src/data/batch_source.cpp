@@ -1,0 +1,65 @@
+// BatchSource: the Loader and ResidentBatches behind one interface.
+#include "dcgan/data/batch_source.h"
+
+#include "dcgan/data/resident.h"
+
+namespace dcgan {
+
+torch::Tensor to_training_batch(const Batch& batch, const ImageShape& shape, torch::Device device) {
+  // from_blob borrows the batch's bytes; .to(device) copies them (or, on the CPU, .to(kFloat) does) before the
+  // batch can go away.
+  const torch::Tensor u8 = torch::from_blob(const_cast<uint8_t*>(batch.pixels.data()),
+                                            {batch.count, shape.channels, shape.height, shape.width}, torch::kUInt8);
+  return normalize_batch(u8.to(device));
+}
+
+torch::Tensor normalize_batch(const torch::Tensor& u8) { return u8.to(torch::kFloat).div_(127.5).sub_(1.0); }
+
+namespace {
+
+class LoaderSource final : public BatchSource {
+ public:
+  LoaderSource(const Dataset& data, const LoaderOptions& options, torch::Device device)
+      : shape_(data.shape()), device_(device), loader_(data, options) {}
+  TrainingBatch next() override {
+    const Batch batch = loader_.next();
+    return {to_training_batch(batch, shape_, device_), batch.epoch, batch.index};
+  }
+  double wait_seconds() const override { return loader_.wait_seconds(); }
+  std::int64_t skipped() const override { return loader_.skipped(); }
+  const char* kind() const override { return "loader"; }
+
+ private:
+  ImageShape shape_;
+  torch::Device device_;
+  Loader loader_;
+};
+
+class ResidentSource final : public BatchSource {
+ public:
+  ResidentSource(const Dataset& data, const LoaderOptions& options, torch::Device device)
+      : batches_(data, options, device) {}
+  TrainingBatch next() override {
+    ResidentBatches::Next next = batches_.next();
+    return {normalize_batch(next.u8), next.epoch, next.index};
+  }
+  double wait_seconds() const override { return 0.0; }
+  std::int64_t skipped() const override { return batches_.skipped(); }
+  const char* kind() const override { return "resident"; }
+
+ private:
+  ResidentBatches batches_;
+};
+
+}  // namespace
+
+std::unique_ptr<BatchSource> loader_source(const Dataset& data, const LoaderOptions& options, torch::Device device) {
+  return std::make_unique<LoaderSource>(data, options, device);
+}
+
+std::unique_ptr<BatchSource> resident_source(const Dataset& data, const LoaderOptions& options,
+                                             torch::Device device) {
+  return std::make_unique<ResidentSource>(data, options, device);
+}
+
+}  // namespace dcgan

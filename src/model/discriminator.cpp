@@ -1,0 +1,49 @@
+// Discriminator: the DCGAN tutorial's discriminator network.
+#include "dcgan/model/discriminator.h"
+
+#include "dcgan/model/generator.h"
+#include "dcgan/model/init.h"
+
+namespace dcgan {
+
+namespace {
+torch::nn::Conv2d down(int64_t in, int64_t out, int64_t stride, int64_t padding) {
+  // kernel 4, no bias: the tutorial's Conv2d(in, out, 4, stride, padding, bias=False)
+  return torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 4).stride(stride).padding(padding).bias(false));
+}
+torch::nn::LeakyReLU leaky() {
+  return torch::nn::LeakyReLU(torch::nn::LeakyReLUOptions().negative_slope(kLeakySlope).inplace(true));
+}
+}  // namespace
+
+DiscriminatorImpl::DiscriminatorImpl(const DiscriminatorOptions& opts) : options(opts) {
+  TORCH_CHECK(options.ndf() > 0, "Discriminator: ndf must be positive");
+  TORCH_CHECK(options.channels() == 1 || options.channels() == 3, "Discriminator: channels must be 1 or 3, got ",
+              options.channels());
+  const int64_t k = hidden_blocks_for(options.image_size());
+  int64_t width = options.ndf();
+  main = torch::nn::Sequential();
+  main->push_back(down(options.channels(), width, 2, 1));
+  main->push_back(leaky());
+  for (int64_t i = 0; i < k; ++i) {
+    main->push_back(down(width, width * 2, 2, 1));
+    main->push_back(torch::nn::BatchNorm2d(width * 2));
+    main->push_back(leaky());
+    width *= 2;
+  }
+  main->push_back(down(width, 1, 1, 0));
+  register_module("main", main);
+  reset_parameters();
+}
+
+void DiscriminatorImpl::reset_parameters() { dcgan_init(*this); }
+
+torch::Tensor DiscriminatorImpl::forward(const torch::Tensor& images) {
+  const int64_t s = options.image_size();
+  TORCH_CHECK(images.dim() == 4 && images.size(1) == options.channels() && images.size(2) == s && images.size(3) == s,
+              "Discriminator: expected images of shape [N, ", options.channels(), ", ", s, ", ", s, "], got ",
+              images.sizes());
+  return main->forward(images).view({-1});
+}
+
+}  // namespace dcgan

@@ -1,0 +1,84 @@
+// Generator: the DCGAN tutorial's generator network.
+#include "dcgan/model/generator.h"
+
+#include "dcgan/model/conv_transpose.h"
+#include "dcgan/model/init.h"
+
+namespace dcgan {
+
+int64_t hidden_blocks_for(int64_t image_size) {
+  switch (image_size) {
+    case 32: return 2;
+    case 64: return 3;
+    case 128: return 4;
+  }
+  TORCH_CHECK(false, "image_size must be 32, 64 or 128, got ", image_size);
+}
+
+namespace {
+torch::nn::ConvTranspose2d up(int64_t in, int64_t out, int64_t stride, int64_t padding) {
+  // kernel 4, no bias: the tutorial's ConvTranspose2d(in, out, 4, stride, padding, bias=False)
+  return torch::nn::ConvTranspose2d(
+      torch::nn::ConvTranspose2dOptions(in, out, 4).stride(stride).padding(padding).bias(false));
+}
+}  // namespace
+
+GeneratorImpl::GeneratorImpl(const GeneratorOptions& opts) : options(opts) {
+  TORCH_CHECK(options.nz() > 0 && options.ngf() > 0, "Generator: nz and ngf must be positive");
+  TORCH_CHECK(options.channels() == 1 || options.channels() == 3, "Generator: channels must be 1 or 3, got ",
+              options.channels());
+  const int64_t k = hidden_blocks_for(options.image_size());
+  int64_t width = options.ngf() << k;
+  main = torch::nn::Sequential();
+  auto push_up = [&](int64_t in, int64_t out, int64_t stride, int64_t padding) {
+    auto conv = up(in, out, stride, padding);
+    up_layers_.push_back({main->size(), conv, stride, padding});
+    main->push_back(conv);
+  };
+  push_up(options.nz(), width, 1, 0);
+  main->push_back(torch::nn::BatchNorm2d(width));
+  main->push_back(torch::nn::ReLU(torch::nn::ReLUOptions(true)));
+  for (int64_t i = 0; i < k; ++i) {
+    push_up(width, width / 2, 2, 1);
+    main->push_back(torch::nn::BatchNorm2d(width / 2));
+    main->push_back(torch::nn::ReLU(torch::nn::ReLUOptions(true)));
+    width /= 2;
+  }
+  push_up(width, options.channels(), 2, 1);
+  main->push_back(torch::nn::Tanh());
+  register_module("main", main);
+  reset_parameters();
+}
+
+void GeneratorImpl::reset_parameters() { dcgan_init(*this); }
+
+torch::Tensor GeneratorImpl::forward(torch::Tensor z) {
+  if (z.dim() == 2) z = z.view({z.size(0), z.size(1), 1, 1});
+  TORCH_CHECK(z.dim() == 4 && z.size(1) == options.nz() && z.size(2) == 1 && z.size(3) == 1,
+              "Generator: expected noise of shape [N, ", options.nz(), ", 1, 1], got ", z.sizes());
+  if (!options.transpose_via_conv()) return main->forward(z);
+  torch::Tensor x = z;
+  std::size_t i = 0, next_up = 0;
+  for (auto& layer : *main) {
+    if (next_up < up_layers_.size() && up_layers_[next_up].index == i) {
+      const UpLayer& l = up_layers_[next_up++];
+      x = conv_transpose2d_via_conv(x, l.conv->weight, l.stride, l.padding);
+    } else {
+      x = layer.forward(x);
+    }
+    ++i;
+  }
+  return x;
+}
+
+torch::Tensor generate_images(Generator& g, const torch::Tensor& noise, torch::Device device) {
+  torch::NoGradGuard no_grad;
+  g->eval();
+  std::vector<torch::Tensor> out;
+  for (int64_t i = 0; i < noise.size(0); i += 256)
+    out.push_back(g->forward(noise.slice(0, i, std::min(noise.size(0), i + 256)).to(device)));
+  g->train();
+  return torch::cat(out);
+}
+
+}  // namespace dcgan

@@ -1,0 +1,75 @@
+// EvaluationSink: SWD of G and of its EMA every output.eval_every steps; g-best.pt.
+#include "dcgan/run/sinks/evaluation.h"
+
+#include "dcgan/data/loader.h"
+#include "dcgan/io/checkpoint.h"
+#include "dcgan/run/run.h"
+#include "dcgan/run/throughput.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <cmath>
+
+namespace dcgan {
+namespace {
+
+// `wanted` real images of `data` (a seeded choice, unreadable ones passed over), in [-1, 1] on the CPU.
+torch::Tensor eval_set(const Dataset& data, int64_t wanted, uint64_t seed) {
+  const auto order = epoch_permutation(data.size(), seed ^ 0x5eedULL, 0);
+  const ImageShape s = data.shape();
+  torch::Tensor u8 =
+      torch::empty({std::min<int64_t>(wanted, data.size()), s.channels, s.height, s.width}, torch::kUInt8);
+  int64_t have = 0, skipped = 0;
+  for (int64_t i = 0; i < data.size() && have < u8.size(0); ++i) {
+    try {
+      data.read(order[static_cast<std::size_t>(i)], u8.data_ptr<uint8_t>() + have * s.bytes());
+      ++have;
+    } catch (const UnreadableImage&) {
+      ++skipped;  // the loader warns about each file once
+    }
+  }
+  if (skipped > 0) spdlog::warn("evaluation set: passed over {} unreadable image(s)", skipped);
+  if (have < wanted) spdlog::info("evaluation set: {} real images (output.eval_images is {})", have, wanted);
+  return u8.slice(0, 0, have).to(torch::kFloat).div_(127.5).sub_(1.0);
+}
+
+}  // namespace
+
+EvaluationSink::EvaluationSink(const Run& run) {
+  const Config& c = run.config;
+  if (c.output.eval_every == 0 || run.total < c.output.eval_every) return;
+  schedule_ = {c.output.eval_every, false};  // eval_every is a multiple of log_every (validate)
+  if (!run.leader()) return;
+  const auto seed = static_cast<uint64_t>(c.train.seed);
+  options_.seed = seed;
+  real_ = eval_set(*run.data, c.output.eval_images, seed).to(run.device);
+  at::Generator gen = at::detail::createCPUGenerator(seed + 1);
+  noise_ = torch::randn({real_.size(0), c.model.nz, 1, 1}, gen, torch::kFloat);
+}
+
+void EvaluationSink::on_step(Run& run, StepEvent& e) {
+  const auto start = Clock::now();
+  Trainer& trainer = *run.trainer;
+  Generator* ema = trainer.has_ema() ? &trainer.ema() : nullptr;
+  const double swd = sliced_wasserstein(real_, generate_images(trainer.generator(), noise_, run.device), options_).mean;
+  e.swd = swd;
+  if (ema) e.swd_ema = sliced_wasserstein(real_, generate_images(*ema, noise_, run.device), options_).mean;
+  // The better of the two: early in a run the average lags behind G, later it is usually ahead.
+  const bool ema_better = ema && *e.swd_ema < swd;
+  const double figure = ema_better ? *e.swd_ema : swd;
+  const bool better = figure < run.best.swd;
+  if (better) {
+    run.best = {figure, e.step};
+    save_generator(run.dir() + "/g-best.pt", trainer.generator(), run.config, run.at, ema);
+  }
+  spdlog::info("eval at step {}: SWD x1e3 of G {:.3f}{} on {} images in {:.1f}s; best {:.3f} at step {}{}", e.step,
+               swd, ema ? fmt::format(", of its EMA {:.3f}", *e.swd_ema) : std::string(), real_.size(0),
+               seconds_since(start), run.best.swd, run.best.step,
+               better ? fmt::format(" (saved g-best.pt; the better there is {})",
+                                    ema_better ? "the EMA: sample it with --ema" : "G")
+                      : "");
+}
+
+}  // namespace dcgan

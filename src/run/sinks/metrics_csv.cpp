@@ -1,0 +1,51 @@
+// MetricsCsvSink: metrics.csv, one row per logged step.
+#include "dcgan/run/sinks/metrics_csv.h"
+
+#include "dcgan/io/files.h"
+#include "dcgan/run/run.h"
+#include "dcgan/run/throughput.h"
+
+#include <fmt/format.h>
+
+namespace dcgan {
+namespace {
+
+// metrics.csv of a resumed run: the rows up to `step` (those the checkpoint accounts for) are kept, later rows
+// (written after the checkpoint by the run that stopped) are dropped.
+void truncate_metrics(const std::string& path, int64_t step) {
+  std::ifstream in(path);
+  std::string kept, line;
+  if (!std::getline(in, line)) return;
+  kept += line + "\n";
+  while (std::getline(in, line)) {
+    if (std::stoll(line.substr(0, line.find(','))) > step) break;
+    kept += line + "\n";
+  }
+  write_file_atomic(path, kept);
+}
+
+std::string cell(const std::optional<double>& v) { return v ? fmt::format("{:.3f}", *v) : std::string(); }
+
+}  // namespace
+
+MetricsCsvSink::MetricsCsvSink(const Run& run)
+    : schedule_{run.config.output.log_every, true}, path_(run.dir() + "/metrics.csv") {}
+
+void MetricsCsvSink::on_start(Run& run) {
+  if (run.resuming()) truncate_metrics(path_, run.start_step);
+  csv_.open(path_, run.resuming() ? std::ios::app : std::ios::trunc);
+  if (!csv_) throw FileError(path_ + ": cannot open for writing");
+  if (!run.resuming()) csv_ << "step,epoch,loss_d,loss_g,d_x,d_g_z1,d_g_z2,swd,swd_ema,images_per_s\n";
+}
+
+void MetricsCsvSink::on_step(Run&, StepEvent& e) {
+  const StepStats& s = *e.stats;
+  csv_ << fmt::format("{},{},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{},{},{:.1f}\n", e.step, e.epoch,
+                      s.loss_d.item<double>(), s.loss_g.item<double>(), s.d_x.item<double>(),
+                      s.d_g_z1.item<double>(), s.d_g_z2.item<double>(), cell(e.swd), cell(e.swd_ema),
+                      e.throughput->at(e.step).images_per_s);
+  csv_.flush();
+  if (!csv_) throw FileError(path_ + ": write failed");
+}
+
+}  // namespace dcgan

@@ -1,0 +1,214 @@
+// Trainer: the DCGAN training step.
+#include "dcgan/train/trainer.h"
+
+#include "dcgan/runtime/compat.h"
+#include "dcgan/config/config.h"
+
+#include <stdexcept>
+
+namespace dcgan {
+namespace {
+
+GeneratorOptions generator_options(const Config& cfg, const TrainerSettings& s) {
+  return GeneratorOptions()
+      .transpose_via_conv(s.transpose_via_conv)
+      .nz(cfg.model.nz)
+      .ngf(cfg.model.ngf)
+      .channels(cfg.data.channels)
+      .image_size(cfg.data.image_size);
+}
+
+DiscriminatorOptions discriminator_options(const Config& cfg) {
+  return DiscriminatorOptions().ndf(cfg.model.ndf).channels(cfg.data.channels).image_size(cfg.data.image_size);
+}
+
+torch::optim::AdamOptions adam_options(const TrainConfig& t) {
+  return torch::optim::AdamOptions(t.lr).betas(std::make_tuple(t.beta1, t.beta2));
+}
+
+// Binary cross-entropy on logits against a constant label (1 = real, 0 = fake), averaged over the batch. On logits
+// rather than probabilities: binary_cross_entropy is not autocast-safe, this one runs in fp32 under autocast.
+torch::Tensor bce(const torch::Tensor& logits, double label) {
+  return torch::binary_cross_entropy_with_logits(logits, torch::full_like(logits, label));
+}
+
+// D's mean probability, in fp32 whatever precision D ran in.
+torch::Tensor mean_probability(const torch::Tensor& logits) {
+  return torch::sigmoid(logits.detach().to(torch::kFloat)).mean();
+}
+
+// Moves `m` to `device` (and its 4-d weights to channels_last when asked) before the optimizer takes the
+// parameters that will be trained.
+std::vector<torch::Tensor> parameters_on(torch::nn::Module& m, torch::Device device, bool channels_last) {
+  m.to(device);
+  if (channels_last) {
+    torch::NoGradGuard no_grad;
+    for (auto& p : m.parameters())
+      if (p.dim() == 4) p.set_data(p.data().contiguous(torch::MemoryFormat::ChannelsLast));
+  }
+  return m.parameters();
+}
+
+// Turns off requires_grad of a module's parameters for its lifetime.
+class FrozenParameters {
+ public:
+  explicit FrozenParameters(torch::nn::Module& m) : params_(m.parameters()) {
+    for (auto& p : params_) p.requires_grad_(false);
+  }
+  ~FrozenParameters() {
+    for (auto& p : params_) p.requires_grad_(true);
+  }
+  FrozenParameters(const FrozenParameters&) = delete;
+  FrozenParameters& operator=(const FrozenParameters&) = delete;
+
+ private:
+  std::vector<torch::Tensor> params_;
+};
+
+}  // namespace
+
+TrainerSettings resolve_trainer_settings(const Config& cfg, torch::Device device) {
+  const TrainConfig& t = cfg.train;
+  TrainerSettings s;
+  s.transpose_via_conv = resolve_switch(t.transpose_via_conv, device.is_cpu());
+  s.channels_last = resolve_switch(t.channels_last, true);
+  s.bf16 = t.precision == "bf16";
+  s.fused_adam = resolve_switch(t.fused_adam, device.is_cuda());
+  if (s.bf16 && !device.is_cuda())
+    throw std::invalid_argument("train.precision: bf16 needs a CUDA device; this run is on " + device.str());
+  if (s.fused_adam && !compat::fused_adam_supported(device))
+    throw std::invalid_argument("train.fused_adam: this LibTorch has no fused Adam kernel for " + device.str() +
+                                " (set train.fused_adam=false)");
+  return s;
+}
+
+Trainer::Trainer(const Config& cfg, torch::Device device)
+    : device_(device),
+      settings_(resolve_trainer_settings(cfg, device)),
+      g_(generator_options(cfg, settings_)),
+      d_(discriminator_options(cfg)),
+      opt_g_(parameters_on(*g_, device, settings_.channels_last), adam_options(cfg.train)),
+      opt_d_(parameters_on(*d_, device, settings_.channels_last), adam_options(cfg.train)),
+      nonfinite_(torch::zeros({}, torch::TensorOptions().dtype(torch::kLong).device(device))) {
+  g_trained_ = g_->parameters();
+  d_trained_ = d_->parameters();
+  if (settings_.fused_adam) {
+    fused_g_ = std::make_unique<FusedAdam>(opt_g_);
+    fused_d_ = std::make_unique<FusedAdam>(opt_d_);
+  }
+  if (cfg.train.ema_decay > 0) {
+    ema_decay_ = cfg.train.ema_decay;
+    // Its own init draws are undone (the copy below overwrites them), so enabling the average leaves the training
+    // run's random stream as it was.
+    at::Generator cpu = at::globalContext().defaultGenerator(torch::kCPU);
+    torch::Tensor state;
+    {
+      std::lock_guard<std::mutex> lock(cpu.mutex());
+      state = cpu.get_state();
+    }
+    ema_ = Generator(g_->options);
+    {
+      std::lock_guard<std::mutex> lock(cpu.mutex());
+      cpu.set_state(state);
+    }
+    ema_->to(device);
+    for (auto& p : ema_->parameters()) p.requires_grad_(false);
+    g_params_ = g_->parameters();
+    ema_params_ = ema_->parameters();
+    g_buffers_ = g_->buffers();
+    ema_buffers_ = ema_->buffers();
+    reset_ema();
+  }
+}
+
+void Trainer::reset_ema() {
+  if (!has_ema()) return;
+  torch::NoGradGuard no_grad;
+  for (std::size_t i = 0; i < ema_params_.size(); ++i)
+    ema_params_[i].set_data(g_params_[i].detach().clone(torch::MemoryFormat::Preserve));
+  for (std::size_t i = 0; i < ema_buffers_.size(); ++i) ema_buffers_[i].copy_(g_buffers_[i]);
+  ema_params_ = ema_->parameters();
+}
+
+void Trainer::update_ema() {
+  if (!has_ema()) return;
+  torch::NoGradGuard no_grad;
+  at::_foreach_mul_(ema_params_, ema_decay_);
+  at::_foreach_add_(ema_params_, g_params_, 1.0 - ema_decay_);
+  for (std::size_t i = 0; i < ema_buffers_.size(); ++i) ema_buffers_[i].copy_(g_buffers_[i]);
+}
+
+void Trainer::step_optimizer(torch::optim::Adam& opt, std::unique_ptr<FusedAdam>& fused) {
+  if (fused) fused->step();
+  else opt.step();
+}
+
+void Trainer::sync_optimizer_state() {
+  if (fused_g_) fused_g_->sync_to_optimizer();
+  if (fused_d_) fused_d_->sync_to_optimizer();
+}
+
+void Trainer::reload_optimizer_state() {
+  if (fused_g_) fused_g_->reload();
+  if (fused_d_) fused_d_->reload();
+}
+
+torch::Tensor Trainer::update_d(const torch::Tensor& real, const torch::Tensor& noise, StepStats& stats) {
+  d_->zero_grad(/*set_to_none=*/true);
+  torch::Tensor out_real, err_real, fake, out_fake, err_fake;
+  {
+    const compat::CudaAutocast autocast(settings_.bf16);
+    out_real = d_->forward(real);
+    err_real = bce(out_real, 1.0);
+  }
+  err_real.backward();
+  {
+    const compat::CudaAutocast autocast(settings_.bf16);
+    fake = g_->forward(noise);
+    out_fake = d_->forward(fake.detach());
+    err_fake = bce(out_fake, 0.0);
+  }
+  err_fake.backward();
+  if (gradient_hook_) gradient_hook_(d_trained_);
+  step_optimizer(opt_d_, fused_d_);
+
+  stats.loss_d = (err_real + err_fake).detach();
+  stats.d_x = mean_probability(out_real);
+  stats.d_g_z1 = mean_probability(out_fake);
+  return fake;
+}
+
+void Trainer::update_g(const torch::Tensor& fake, StepStats& stats) {
+  g_->zero_grad(/*set_to_none=*/true);
+  torch::Tensor out, err;
+  {
+    const FrozenParameters frozen(*d_);
+    {
+      const compat::CudaAutocast autocast(settings_.bf16);
+      out = d_->forward(fake);
+      err = bce(out, 1.0);
+    }
+    err.backward();
+  }
+  if (gradient_hook_) gradient_hook_(g_trained_);
+  step_optimizer(opt_g_, fused_g_);
+  update_ema();
+
+  stats.loss_g = err.detach();
+  stats.d_g_z2 = mean_probability(out);
+}
+
+StepStats Trainer::step(const torch::Tensor& real) {
+  return step(real, torch::randn({real.size(0), nz(), 1, 1}, real.options()));
+}
+
+StepStats Trainer::step(const torch::Tensor& real, const torch::Tensor& noise) {
+  StepStats stats;
+  const torch::Tensor input = settings_.channels_last ? real.contiguous(torch::MemoryFormat::ChannelsLast) : real;
+  const torch::Tensor fake = update_d(input, noise, stats);
+  update_g(fake, stats);
+  nonfinite_.add_(torch::logical_not(torch::isfinite(stats.loss_d + stats.loss_g)));
+  return stats;
+}
+
+}  // namespace dcgan
