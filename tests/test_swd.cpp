@@ -7,6 +7,8 @@
 #include "dcgan/run/fit.h"
 #include "dcgan/model/generator.h"
 
+#include <cstdio>
+
 #include "test_util.h"
 
 namespace dcgan {
@@ -60,19 +62,24 @@ TEST_F(SwdTest, ASeedFixesTheFigure) {
 }
 
 TEST_F(SwdTest, FallsAsATinyRealSetIsTrainedOn) {
+  // configs/tiny.yaml's data with a wider net and a larger batch (ngf = ndf = 16, batch 64), which learns in 600
+  // steps what the tiny net needs 1,500 for. In-run evaluations of this setting (256 images, every 50 steps) measured
+  // 193, 139, 94, 62, 59, 34, 29 at steps 50, 200, 300, 400, 500, 600, 700 with 1 thread, and within 5 of those
+  // with 2; real vs real is 23 at this N, an untrained G of this width 271. The bound is the figure measured here plus
+  // half: a trainer that learns half as fast fails it.
   test::ScratchDir dir;
   Config c;
   load_config_file(c, test::source_path("configs/tiny.yaml"));
   c.data.path = test::source_path(c.data.path);
-  // Measured with `dcgan eval -n 128` on the checkpoints of this run: SWD 193, 158, 103, 59, 37, 34 at steps 250 to
-  // 1500 with 2 threads; 200, 248, 163, 103, 72, 40 with 1 thread (real vs real: 23). Early on it can rise
-  // before it falls, so the test trains to 1500.
-  c.train.steps = 1500;
-  c.train.threads = 2;
+  c.model.ngf = 16;
+  c.model.ndf = 16;
+  c.train.batch_size = 64;
+  c.train.steps = 600;
+  c.train.threads = 1;
   c.output.dir = dir / "run";
   c.output.log_every = 100;
-  c.output.sample_every = 1000;
-  c.output.checkpoint_every = 1000;
+  c.output.sample_every = 600;
+  c.output.checkpoint_every = 600;
   c.output.eval_every = 0;  // measured below, once
   fit(c, "");
   LoadedGenerator trained = load_generator(dir / "run/g.pt");
@@ -81,7 +88,9 @@ TEST_F(SwdTest, FallsAsATinyRealSetIsTrainedOn) {
   const torch::Tensor real = mnist();
   const SwdResult before = sliced_wasserstein(real, generate(untrained, 256, c.model.nz));
   const SwdResult after = sliced_wasserstein(real, generate(trained.generator, 256, c.model.nz));
-  EXPECT_LT(after.mean, before.mean * 0.5) << "untrained " << before.mean << ", after 1500 steps " << after.mean;
+  std::printf("SWD x1e3 of G on 256 images: untrained %.1f, after 600 steps %.1f\n", before.mean, after.mean);
+  EXPECT_GT(before.mean, 150.0);
+  EXPECT_LT(after.mean, 50.0) << "untrained " << before.mean << ", after 600 steps " << after.mean;
 }
 
 }  // namespace
