@@ -1,13 +1,18 @@
 // Helpers for end-to-end tests: run the built binary with real arguments and read what a run wrote.
 #pragma once
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <filesystem>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -41,6 +46,34 @@ inline CliRun dcgan_cli(const std::string& args, const std::string& binary = DCG
   r.out = slurp(capture / "out");
   r.err = slurp(capture / "err");
   return r;
+}
+
+// The run of configs/tiny.yaml as it ships (12 steps of 256 MNIST images at 32x32: checkpoints at steps 6 and 12,
+// samples, pictures, g.pt), trained once per build of the binary and shared by the tests that only read a run. The
+// first test process to ask trains it while holding a lock; the others wait for the lock, then read. A test must
+// not write into it. Throws std::runtime_error with the binary's stderr when the training fails.
+inline std::string shared_tiny_run() {
+  struct stat st {};
+  ::stat(DCGAN_TORCH_BINARY, &st);
+  const std::string root = DCGAN_TEST_RUNS_DIR;
+  const std::string dir = root + "/tiny-" + std::to_string(st.st_mtim.tv_sec) + "." +
+                          std::to_string(st.st_mtim.tv_nsec) + "-" + std::to_string(st.st_size);
+  std::filesystem::create_directories(root);
+  const int lock = ::open((root + "/lock").c_str(), O_CREAT | O_RDWR, 0644);
+  ::flock(lock, LOCK_EX);
+  std::string error;
+  if (!std::filesystem::exists(dir + "/.complete")) {
+    std::filesystem::remove_all(dir);
+    const CliRun r = dcgan_cli("train --config configs/tiny.yaml --set output.dir=" + dir);
+    if (r.status == 0)
+      std::ofstream(dir + "/.complete") << "trained by " << DCGAN_TORCH_BINARY << "\n";
+    else
+      error = r.err;
+  }
+  ::flock(lock, LOCK_UN);
+  ::close(lock);
+  if (!error.empty()) throw std::runtime_error("the shared tiny run failed to train: " + error);
+  return dir;
 }
 
 // Starts the binary in the background (stdout and stderr to files under `capture_dir`); returns its pid.

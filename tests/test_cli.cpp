@@ -64,31 +64,30 @@ TEST(Cli, TrainTinyThenSample) {
 }
 
 TEST(Cli, SameConfigSameSeedSameMetrics) {
+  // A fresh run against the shared one (the same config, trained by another process), then another seed.
   test::ScratchDir dir;
-  const std::string set = " --set train.threads=2 --set output.dir=";
-  ASSERT_EQ(dcgan("train --config configs/tiny.yaml" + set + (dir / "a")).status, 0);
-  ASSERT_EQ(dcgan("train --config configs/tiny.yaml" + set + (dir / "b")).status, 0);
+  ASSERT_EQ(dcgan("train --config configs/tiny.yaml --set output.dir=" + (dir / "a")).status, 0);
   const auto a = metrics_without_timing(dir / "a/metrics.csv");
   EXPECT_EQ(a.size(), 7u);
-  EXPECT_EQ(a, metrics_without_timing(dir / "b/metrics.csv"));
-  ASSERT_EQ(dcgan("train --config configs/tiny.yaml --set train.seed=5" + set + (dir / "c")).status, 0);
+  EXPECT_EQ(a, metrics_without_timing(test::shared_tiny_run() + "/metrics.csv"));
+  ASSERT_EQ(dcgan("train --config configs/tiny.yaml --set train.seed=5 --set output.dir=" + (dir / "c")).status, 0);
   EXPECT_NE(a, metrics_without_timing(dir / "c/metrics.csv"));
 }
 
 // A run folder holds the pictures a user looks at; sample --interpolate draws one latent walk per row.
 TEST(Cli, RunPicturesAndLatentWalks) {
   test::ScratchDir dir;
-  ASSERT_EQ(dcgan("train --config configs/tiny.yaml --set output.dir=" + (dir / "run")).status, 0);
+  const std::string run = test::shared_tiny_run();
   for (const char* f : {"losses.png", "d_outputs.png", "real_vs_fake.png", "progress.png"})
-    EXPECT_FALSE(cv::imread(dir / ("run/" + std::string(f)), cv::IMREAD_UNCHANGED).empty()) << f;
-  const CliRun walk = dcgan("sample --ckpt " + (dir / "run/g.pt") + " -n 3 --interpolate 5 --out " + (dir / "walk.png"));
+    EXPECT_FALSE(cv::imread(run + "/" + f, cv::IMREAD_UNCHANGED).empty()) << f;
+  const CliRun walk = dcgan("sample --ckpt " + run + "/g.pt -n 3 --interpolate 5 --out " + (dir / "walk.png"));
   ASSERT_EQ(walk.status, 0) << walk.err;
   const cv::Mat grid = cv::imread(dir / "walk.png", cv::IMREAD_UNCHANGED);
   EXPECT_EQ(grid.cols, 5 * 34 + 2);  // 5 steps of 32 px with 2 px padding
   EXPECT_EQ(grid.rows, 3 * 34 + 2);  // 3 walks
   // --interpolate draws its own noise: with --noise (here an existing file, so that only the exclusion can fail it)
   // it is refused, naming both, and draws nothing.
-  const CliRun both = dcgan("sample --ckpt " + (dir / "run/g.pt") + " --interpolate 5 --noise " + (dir / "run/g.pt") +
+  const CliRun both = dcgan("sample --ckpt " + run + "/g.pt --interpolate 5 --noise " + run + "/g.pt" +
                             " --out " + (dir / "both.png"));
   EXPECT_NE(both.status, 0);
   EXPECT_NE(both.err.find("--noise excludes --interpolate"), std::string::npos) << both.err;
@@ -167,8 +166,7 @@ TEST(Cli, BadSettingsNameTheKey) {
 // `dcgan sample` on the CPU runs without LibTorch; dcgan-torch (what `dcgan` execs otherwise) draws the same images.
 TEST(Cli, SampleWithoutLibTorchDrawsWhatTheLibTorchPathDraws) {
   test::ScratchDir dir;
-  const std::string run = dir / "run";
-  ASSERT_EQ(dcgan("train --config configs/tiny.yaml --set output.dir=" + run).status, 0);
+  const std::string run = test::shared_tiny_run();
   const std::string plain_note = "LibTorch not loaded";
   for (const std::string flags : {"-n 24 --seed 5", "-n 7 --nrow 3 --ema"}) {
     SCOPED_TRACE(flags);
@@ -239,8 +237,7 @@ TEST(Cli, VersionAndHelp) {
   EXPECT_NE(dcgan("").status, 0);  // a subcommand is required
   // -n out of range with a generator that loads, so that only the range can fail it.
   test::ScratchDir dir;
-  ASSERT_EQ(dcgan("train --config configs/tiny.yaml --set train.steps=1 --set output.dir=" + (dir / "run")).status, 0);
-  const std::string g = dir / "run/g.pt";
+  const std::string g = test::shared_tiny_run() + "/g.pt";
   const CliRun zero = dcgan("sample -n 0 --ckpt " + g + " --out " + (dir / "zero.png"));
   EXPECT_NE(zero.status, 0);
   EXPECT_NE(zero.err.find("--num: Value 0 not in range 1 to 4096"), std::string::npos) << zero.err;

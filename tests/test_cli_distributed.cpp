@@ -53,6 +53,16 @@ std::vector<std::string> weight_checks(const std::string& log) {
   return out;
 }
 
+// --nproc's launcher takes MASTER_PORT from the environment when set, else a port-0 choice of the kernel's (as
+// torchrun does), which a parallel test's outgoing connection can take first: these tests give it one of
+// free_port()'s, for the life of the object.
+struct LauncherPort {
+  LauncherPort() { ::setenv("MASTER_PORT", std::to_string(free_port()).c_str(), 1); }
+  ~LauncherPort() { ::unsetenv("MASTER_PORT"); }
+  LauncherPort(const LauncherPort&) = delete;
+  LauncherPort& operator=(const LauncherPort&) = delete;
+};
+
 // Two ranks started as torchrun starts them; returns rank 0's train.log.
 std::string run_two_ranks(const std::string& run_dir, const std::string& extra = "") {
   ScratchDir c0, c1;
@@ -182,6 +192,7 @@ TEST(CliDistributed, RanksJoinTheElasticAgentsStoreWhenTorchrunSaysSo) {
 TEST(CliDistributed, NprocGivesTheRunTheTorchrunEnvironmentGives) {
   SKIP_WITHOUT_GLOO();
   ScratchDir run;
+  const LauncherPort port;
   const std::string torchrun_log = run_two_ranks(run / "env");
   const CliRun launched = dcgan_cli(tiny_args(run / "nproc", "--nproc 2"));
   ASSERT_EQ(launched.status, 0) << launched.err;
@@ -198,6 +209,7 @@ TEST(CliDistributed, NprocGivesTheRunTheTorchrunEnvironmentGives) {
 TEST(CliDistributed, ResumesExactlyWithTheSameWorldSizeAndRefusesAnother) {
   SKIP_WITHOUT_GLOO();
   ScratchDir run;
+  const LauncherPort port;
   const std::string whole = run / "whole", split = run / "split";
   ASSERT_EQ(dcgan_cli(tiny_args(whole, "--nproc 2 --set output.checkpoint_every=3")).status, 0);
   const CliRun first = dcgan_cli(tiny_args(split, "--nproc 2 --set train.steps=3"));
@@ -241,6 +253,7 @@ TEST(CliDistributed, AHungRankMakesTheOtherTimeOut) {
 TEST(CliDistributed, NprocStopsEveryRankWhenOneDiesAndLeavesNoProcess) {
   SKIP_WITHOUT_GLOO();
   ScratchDir run, cap;
+  const LauncherPort port;
   const pid_t launcher =
       spawn_cli("train --nproc 2 --config configs/tiny.yaml --set output.dir=" + (run / "r") +
                     " --set train.steps=1000000 --set output.log_every=1 --set dist.timeout_s=5",
@@ -261,6 +274,7 @@ TEST(CliDistributed, NprocStopsEveryRankWhenOneDiesAndLeavesNoProcess) {
 TEST(CliDistributed, NprocForwardsSigtermAndEveryRankCheckpoints) {
   SKIP_WITHOUT_GLOO();
   ScratchDir run, cap;
+  const LauncherPort port;
   const pid_t launcher = spawn_cli("train --nproc 2 --config configs/tiny.yaml --set output.dir=" + (run / "r") +
                                        " --set train.steps=1000000 --set output.log_every=1",
                                    cap.str());

@@ -7,19 +7,16 @@ namespace {
 using test::CliRun;
 
 TEST(CliEval, PrintsSwdPerLevelAndTheRealFloor) {
-  test::ScratchDir dir;
-  ASSERT_EQ(test::dcgan_cli("train --config configs/tiny.yaml --set train.steps=2 --set output.dir=" + (dir / "run"))
-                .status,
-            0);
-  const CliRun r = test::dcgan_cli("eval --ckpt " + (dir / "run/g.pt") + " --data configs/tiny.yaml -n 64 --seed 1");
+  const std::string g = test::shared_tiny_run() + "/g.pt";
+  const CliRun r = test::dcgan_cli("eval --ckpt " + g + " --data configs/tiny.yaml -n 64 --seed 1");
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("swd_32x32="), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("swd_16x16="), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("swd_mean_real_vs_real="), std::string::npos) << r.out;
   EXPECT_EQ(r.out.rfind("swd_mean="), r.out.rfind('\n', r.out.size() - 2) + 1) << r.out;  // the last line
-  EXPECT_EQ(test::dcgan_cli("eval --ckpt " + (dir / "run/g.pt") + " --data configs/tiny.yaml -n 64 --seed 1").out, r.out);
+  EXPECT_EQ(test::dcgan_cli("eval --ckpt " + g + " --data configs/tiny.yaml -n 64 --seed 1").out, r.out);
 
-  const CliRun bad = test::dcgan_cli("eval --ckpt " + (dir / "run/g.pt") + " --data configs/celeba.yaml");
+  const CliRun bad = test::dcgan_cli("eval --ckpt " + g + " --data configs/celeba.yaml");
   EXPECT_NE(bad.status, 0);
   EXPECT_EQ(test::count_lines(bad.err), 1) << bad.err;
   EXPECT_NE(bad.err.find("configs/celeba.yaml: data is 64x64 with 3 channel(s), the generator makes 32x32 with 1"),

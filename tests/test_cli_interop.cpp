@@ -76,16 +76,14 @@ TEST(CliInterop, EvalWithAUserFeatureExtractor) {
   if (!python_has_torch()) GTEST_SKIP() << "/usr/bin/python3 cannot import torch (apt-get install python3-torch)";
   test::ScratchDir dir;
   ASSERT_EQ(python("make-features " + (dir / "features.pt")).status, 0);
-  ASSERT_EQ(test::dcgan_cli("train --config configs/tiny.yaml --set train.steps=2 --set output.dir=" + (dir / "run"))
-                .status,
-            0);
-  const CliRun r = test::dcgan_cli("eval --ckpt " + (dir / "run/g.pt") + " --data configs/tiny.yaml -n 64 --features " +
+  const std::string run = test::shared_tiny_run();
+  const CliRun r = test::dcgan_cli("eval --ckpt " + run + "/g.pt --data configs/tiny.yaml -n 64 --features " +
                                    (dir / "features.pt"));
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("features=16 fid="), std::string::npos) << r.out;  // 1 channel x 4 x 4
   EXPECT_NE(r.out.find(" kid="), std::string::npos) << r.out;
-  const CliRun bad = test::dcgan_cli("eval --ckpt " + (dir / "run/g.pt") + " --data configs/tiny.yaml -n 64 --features " +
-                                     (dir / "run/config.yaml"));
+  const CliRun bad = test::dcgan_cli("eval --ckpt " + run + "/g.pt --data configs/tiny.yaml -n 64 --features " + run +
+                                     "/config.yaml");
   EXPECT_NE(bad.status, 0);
   EXPECT_EQ(test::count_lines(bad.err), 1) << bad.err;
   EXPECT_NE(bad.err.find("cannot load as a TorchScript module"), std::string::npos) << bad.err;
@@ -93,17 +91,15 @@ TEST(CliInterop, EvalWithAUserFeatureExtractor) {
 
 TEST(CliInterop, BadNoiseIsOneLineNamingTheFile) {
   test::ScratchDir dir;
-  const CliRun train = test::dcgan_cli("train --config configs/tiny.yaml --set train.steps=2 --set output.dir=" +
-                                       (dir / "run"));
-  ASSERT_EQ(train.status, 0) << train.err;
+  const std::string g = test::shared_tiny_run() + "/g.pt";
   // A state dict where a noise tensor belongs, and a noise of the wrong latent size.
-  const CliRun wrong = test::dcgan_cli("sample --ckpt " + (dir / "run/g.pt") + " --noise " +
+  const CliRun wrong = test::dcgan_cli("sample --ckpt " + g + " --noise " +
                                        test::source_path("tests/data/python/state_dict.pth") + " --save-tensor " +
                                        (dir / "x.pt"));
   EXPECT_NE(wrong.status, 0);
   EXPECT_EQ(test::count_lines(wrong.err), 1) << wrong.err;
   EXPECT_NE(wrong.err.find("state_dict.pth: holds a state dict"), std::string::npos) << wrong.err;
-  const CliRun shape = test::dcgan_cli("sample --ckpt " + (dir / "run/g.pt") + " --noise " +
+  const CliRun shape = test::dcgan_cli("sample --ckpt " + g + " --noise " +
                                        test::source_path("tests/data/python/tensor.pt") + " --save-tensor " +
                                        (dir / "x.pt"));
   EXPECT_NE(shape.err.find("expected [n, 16, 1, 1]"), std::string::npos) << shape.err;

@@ -172,9 +172,7 @@ TEST(CliResume, FullDiskStopsTheRunAndKeepsThePreviousCheckpoint) {
 
 TEST(CliResume, DamagedCheckpointsAreOneLineErrors) {
   test::ScratchDir dir;
-  const std::string run = dir / "run";
-  ASSERT_EQ(dcgan_cli("train --config configs/tiny.yaml --set train.steps=6 --set output.dir=" + run).status, 0);
-  const std::string ckpt = run + "/checkpoints/step-000006.pt";
+  const std::string ckpt = test::shared_tiny_run() + "/checkpoints/step-000006.pt";
   const std::string bytes = test::slurp(ckpt);
   std::ofstream(dir / "truncated.pt", std::ios::binary) << bytes.substr(0, bytes.size() / 3);
   std::mt19937 rng(1);

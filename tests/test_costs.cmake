@@ -2,7 +2,7 @@
 # first instead of leaving one running alone at the end (ctest orders by cost, highest first, when it has no timing
 # data of its own yet, as in a fresh clone). Figures: seconds in the Release pass on 2 cores (docs/testing.md).
 set(dcgan_slow_tests
-  "SwdTest.FallsAsATinyRealSetIsTrainedOn:40"
+  "SwdTest.FallsAsATinyRealSetIsTrainedOn:25"
   "CliResume.SigkillAtARandomMomentThenResumeIsExact:12"
   "CliDistributed.BadLaunchSettingsFailWithinTheTimeoutWithOneLine:10"
   "CliInterop.EvalWithAUserFeatureExtractor:8"

@@ -65,70 +65,98 @@ std::string describe_status(int status) {
 
 }  // namespace
 
-int launch_local_ranks(const LaunchOptions& options) {
-  const int n = options.nproc;
-  const char* env_port = std::getenv("MASTER_PORT");
-  const int port = env_port != nullptr && *env_port != '\0' ? std::atoi(env_port) : free_port();
+namespace {
 
-  // Everything the children need is built before the first fork: between fork and exec only async-signal-safe
-  // calls are made.
-  std::vector<std::string> base_env;
-  for (char** e = environ; *e != nullptr; ++e)
-    if (!is_dist_variable(*e)) base_env.emplace_back(*e);
-  std::vector<std::vector<std::string>> envs(static_cast<std::size_t>(n), base_env);
-  for (int r = 0; r < n; ++r) {
-    auto& env = envs[static_cast<std::size_t>(r)];
-    env.push_back(fmt::format("RANK={}", r));
-    env.push_back(fmt::format("LOCAL_RANK={}", r));
-    env.push_back(fmt::format("WORLD_SIZE={}", n));
-    env.push_back(fmt::format("LOCAL_WORLD_SIZE={}", n));
-    env.push_back("MASTER_ADDR=127.0.0.1");
-    env.push_back(fmt::format("MASTER_PORT={}", port));
-  }
-  std::vector<std::string> args{"dcgan"};
-  args.insert(args.end(), options.args.begin(), options.args.end());
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::vector<std::vector<char*>> envps(static_cast<std::size_t>(n));
-  for (int r = 0; r < n; ++r) {
-    for (auto& e : envs[static_cast<std::size_t>(r)]) envps[static_cast<std::size_t>(r)].push_back(e.data());
-    envps[static_cast<std::size_t>(r)].push_back(nullptr);
+// The local ranks: their command lines and environments, built before the first fork (between fork and exec only
+// async-signal-safe calls are made), and their processes.
+class LocalRanks {
+ public:
+  LocalRanks(const LaunchOptions& options, int port) : n_(options.nproc) {
+    std::vector<std::string> base;
+    for (char** e = environ; *e != nullptr; ++e)
+      if (!is_dist_variable(*e)) base.emplace_back(*e);
+    envs_.assign(static_cast<std::size_t>(n_), base);
+    for (int r = 0; r < n_; ++r) {
+      auto& env = envs_[idx(r)];
+      env.push_back(fmt::format("RANK={}", r));
+      env.push_back(fmt::format("LOCAL_RANK={}", r));
+      env.push_back(fmt::format("WORLD_SIZE={}", n_));
+      env.push_back(fmt::format("LOCAL_WORLD_SIZE={}", n_));
+      env.push_back("MASTER_ADDR=127.0.0.1");
+      env.push_back(fmt::format("MASTER_PORT={}", port));
+    }
+    args_ = {"dcgan"};
+    args_.insert(args_.end(), options.args.begin(), options.args.end());
+    for (auto& a : args_) argv_.push_back(a.data());
+    argv_.push_back(nullptr);
+    envps_.resize(static_cast<std::size_t>(n_));
+    for (int r = 0; r < n_; ++r) {
+      for (auto& e : envs_[idx(r)]) envps_[idx(r)].push_back(e.data());
+      envps_[idx(r)].push_back(nullptr);
+    }
+    pids_.assign(static_cast<std::size_t>(n_), -1);
+    running_.assign(static_cast<std::size_t>(n_), false);
   }
 
-  install_stop_handlers();  // the launcher records SIGINT/SIGTERM and forwards them below
-  spdlog::info("launching {} ranks on 127.0.0.1:{}", n, port);
-  const pid_t launcher = ::getpid();
-  std::vector<pid_t> pids(static_cast<std::size_t>(n), -1);
-  std::vector<bool> running(static_cast<std::size_t>(n), false);
-  auto signal_all = [&](int sig) {
-    for (int r = 0; r < n; ++r)
-      if (running[static_cast<std::size_t>(r)]) ::kill(pids[static_cast<std::size_t>(r)], sig);
-  };
-  for (int r = 0; r < n; ++r) {
-    const pid_t pid = ::fork();
-    if (pid < 0) {
-      const std::string why = std::strerror(errno);
-      signal_all(SIGKILL);
-      while (::wait(nullptr) > 0) {
+  // Forks and execs every rank. Throws std::runtime_error (after killing the ranks started) when a fork fails.
+  void start() {
+    const pid_t launcher = ::getpid();
+    for (int r = 0; r < n_; ++r) {
+      const pid_t pid = ::fork();
+      if (pid < 0) {
+        const std::string why = std::strerror(errno);
+        signal_all(SIGKILL);
+        while (::wait(nullptr) > 0) {
+        }
+        throw std::runtime_error(fmt::format("--nproc: cannot start rank {}: fork(): {}", r, why));
       }
-      throw std::runtime_error(fmt::format("--nproc: cannot start rank {}: fork(): {}", r, why));
+      if (pid == 0) {
+        ::setpgid(0, 0);  // the terminal's Ctrl-C reaches the launcher only, which forwards it once
+        ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (::getppid() != launcher) ::_exit(1);  // the launcher died before prctl
+        ::execve("/proc/self/exe", argv_.data(), envps_[idx(r)].data());
+        static const char msg[] = "dcgan: error: --nproc: cannot execute /proc/self/exe\n";
+        (void)!::write(STDERR_FILENO, msg, sizeof msg - 1);
+        ::_exit(127);
+      }
+      pids_[idx(r)] = pid;
+      running_[idx(r)] = true;
     }
-    if (pid == 0) {
-      ::setpgid(0, 0);  // the terminal's Ctrl-C reaches the launcher only, which forwards it once
-      ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-      if (::getppid() != launcher) ::_exit(1);  // the launcher died before prctl
-      ::execve("/proc/self/exe", argv.data(), envps[static_cast<std::size_t>(r)].data());
-      static const char msg[] = "dcgan: error: --nproc: cannot execute /proc/self/exe\n";
-      (void)!::write(STDERR_FILENO, msg, sizeof msg - 1);
-      ::_exit(127);
-    }
-    pids[static_cast<std::size_t>(r)] = pid;
-    running[static_cast<std::size_t>(r)] = true;
   }
 
+  void signal_all(int sig) {
+    for (int r = 0; r < n_; ++r)
+      if (running_[idx(r)]) ::kill(pids_[idx(r)], sig);
+  }
+
+  // The rank that `pid` was, now ended, or -1 when `pid` is none of the running ranks.
+  int ended(pid_t pid) {
+    for (int r = 0; r < n_; ++r)
+      if (pids_[idx(r)] == pid && running_[idx(r)]) {
+        running_[idx(r)] = false;
+        return r;
+      }
+    return -1;
+  }
+
+  int size() const { return n_; }
+
+ private:
+  static std::size_t idx(int r) { return static_cast<std::size_t>(r); }
+  int n_;
+  std::vector<std::vector<std::string>> envs_;
+  std::vector<std::string> args_;
+  std::vector<char*> argv_;
+  std::vector<std::vector<char*>> envps_;
+  std::vector<pid_t> pids_;
+  std::vector<bool> running_;
+};
+
+// Waits for every rank. The first failure stops the others (SIGTERM, then SIGKILL after grace_s); a stop signal
+// to the launcher is forwarded once. Returns the first non-zero exit status, or 0.
+int supervise(LocalRanks& ranks, double grace_s) {
   int result = 0;
-  int live = n;
+  int live = ranks.size();
   bool forwarded = false;
   bool failing = false;
   auto kill_at = std::chrono::steady_clock::time_point::max();
@@ -136,35 +164,44 @@ int launch_local_ranks(const LaunchOptions& options) {
     int status = 0;
     const pid_t pid = ::waitpid(-1, &status, WNOHANG);
     if (pid > 0) {
-      for (int r = 0; r < n; ++r) {
-        if (pids[static_cast<std::size_t>(r)] != pid || !running[static_cast<std::size_t>(r)]) continue;
-        running[static_cast<std::size_t>(r)] = false;
-        --live;
-        const int code = status_code(status);
-        if (code != 0 && result == 0) result = code;
-        if (code != 0 && !failing && !forwarded) {
-          failing = true;
-          spdlog::error("rank {} {}; stopping the other ranks", r, describe_status(status));
-          signal_all(SIGTERM);
-          kill_at = std::chrono::steady_clock::now() +
-                    std::chrono::milliseconds(static_cast<int64_t>(1e3 * options.grace_s));
-        }
+      const int r = ranks.ended(pid);
+      if (r < 0) continue;
+      --live;
+      const int code = status_code(status);
+      if (code != 0 && result == 0) result = code;
+      if (code != 0 && !failing && !forwarded) {
+        failing = true;
+        spdlog::error("rank {} {}; stopping the other ranks", r, describe_status(status));
+        ranks.signal_all(SIGTERM);
+        kill_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<int64_t>(1e3 * grace_s));
       }
       continue;
     }
     if (pid < 0 && errno != EINTR) break;
     if (stop_signal() != 0 && !forwarded) {
       forwarded = true;
-      signal_all(stop_signal());
+      ranks.signal_all(stop_signal());
     }
     if (std::chrono::steady_clock::now() > kill_at) {
-      spdlog::error("ranks still running {:.0f}s after a failure: killing them", options.grace_s);
-      signal_all(SIGKILL);
+      spdlog::error("ranks still running {:.0f}s after a failure: killing them", grace_s);
+      ranks.signal_all(SIGKILL);
       kill_at = std::chrono::steady_clock::time_point::max();
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return result;
+}
+
+}  // namespace
+
+int launch_local_ranks(const LaunchOptions& options) {
+  const char* env_port = std::getenv("MASTER_PORT");
+  const int port = env_port != nullptr && *env_port != '\0' ? std::atoi(env_port) : free_port();
+  LocalRanks ranks(options, port);
+  install_stop_handlers();  // the launcher records SIGINT/SIGTERM and forwards them
+  spdlog::info("launching {} ranks on 127.0.0.1:{}", options.nproc, port);
+  ranks.start();
+  return supervise(ranks, options.grace_s);
 }
 
 }  // namespace dcgan::cli
