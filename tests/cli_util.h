@@ -35,8 +35,8 @@ inline std::string slurp(const std::string& path) {
 
 // Runs the binary (or `binary`) with `args` in `cwd`: by default the source tree, so that configs' relative data
 // paths resolve.
-inline CliRun dcgan_cli(const std::string& args, const std::string& binary = DCGAN_BINARY,
-                        const std::string& cwd = DCGAN_SOURCE_DIR) {
+inline CliRun dcgan_cli(const std::string& args, const std::string& binary = test::dcgan_binary(),
+                        const std::string& cwd = test::source_dir()) {
   ScratchDir capture;
   const std::string cmd = "cd '" + cwd + "' && '" + binary + "' " + args + " >'" +
                           (capture / "out") + "' 2>'" + (capture / "err") + "'";
@@ -54,8 +54,8 @@ inline CliRun dcgan_cli(const std::string& args, const std::string& binary = DCG
 // not write into it. Throws std::runtime_error with the binary's stderr when the training fails.
 inline std::string shared_tiny_run() {
   struct stat st {};
-  ::stat(DCGAN_TORCH_BINARY, &st);
-  const std::string root = DCGAN_TEST_RUNS_DIR;
+  ::stat(test::torch_binary(), &st);
+  const std::string root = test::runs_dir();
   const std::string dir = root + "/tiny-" + std::to_string(st.st_mtim.tv_sec) + "." +
                           std::to_string(st.st_mtim.tv_nsec) + "-" + std::to_string(st.st_size);
   std::filesystem::create_directories(root);
@@ -66,7 +66,7 @@ inline std::string shared_tiny_run() {
     std::filesystem::remove_all(dir);
     const CliRun r = dcgan_cli("train --config configs/tiny.yaml --set output.dir=" + dir);
     if (r.status == 0)
-      std::ofstream(dir + "/.complete") << "trained by " << DCGAN_TORCH_BINARY << "\n";
+      std::ofstream(dir + "/.complete") << "trained by " << test::torch_binary() << "\n";
     else
       error = r.err;
   }
@@ -78,7 +78,8 @@ inline std::string shared_tiny_run() {
 
 // Starts the binary in the background (stdout and stderr to files under `capture_dir`); returns its pid.
 inline pid_t spawn_cli(const std::string& args, const std::string& capture_dir) {
-  const std::string cmd = "cd '" + std::string(DCGAN_SOURCE_DIR) + "' && exec '" + DCGAN_BINARY + "' " + args +
+  const std::string cmd = "cd '" + std::string(test::source_dir()) + "' && exec '" + test::dcgan_binary() + "' " +
+                          args +
                           " >'" + capture_dir + "/out' 2>'" + capture_dir + "/err'";
   const pid_t pid = ::fork();
   if (pid == 0) {

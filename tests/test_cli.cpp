@@ -174,7 +174,7 @@ TEST(Cli, SampleWithoutLibTorchDrawsWhatTheLibTorchPathDraws) {
     const CliRun plain = dcgan(args + (dir / "plain.png"));
     ASSERT_EQ(plain.status, 0) << plain.err;
     EXPECT_NE(plain.out.find(plain_note), std::string::npos) << plain.out;
-    const CliRun torch_path = test::dcgan_cli(args + (dir / "torch.png"), DCGAN_TORCH_BINARY);
+    const CliRun torch_path = test::dcgan_cli(args + (dir / "torch.png"), test::torch_binary());
     ASSERT_EQ(torch_path.status, 0) << torch_path.err;
     EXPECT_EQ(torch_path.out.find(plain_note), std::string::npos) << torch_path.out;
     const cv::Mat a = cv::imread(dir / "plain.png", cv::IMREAD_UNCHANGED);

@@ -30,7 +30,7 @@ std::string torchrun_env(int rank, int world, int port, const std::string& addr 
 
 // Starts the binary with `env` assignments in front (stdout/stderr under capture_dir); returns its pid.
 pid_t spawn_rank(const std::string& env, const std::string& args, const std::string& capture_dir) {
-  const std::string cmd = "cd '" + std::string(DCGAN_SOURCE_DIR) + "' && exec env " + env + " '" + DCGAN_BINARY +
+  const std::string cmd = "cd '" + std::string(test::source_dir()) + "' && exec env " + env + " '" + test::dcgan_binary() +
                           "' " + args + " >'" + capture_dir + "/out' 2>'" + capture_dir + "/err'";
   const pid_t pid = ::fork();
   if (pid == 0) {

@@ -12,7 +12,7 @@ using test::CliRun;
 // Runs tests/py/interop.py with `args` from the source tree; returns its exit status and output.
 CliRun python(const std::string& args) {
   test::ScratchDir capture;
-  const std::string cmd = "cd '" + std::string(DCGAN_SOURCE_DIR) + "' && /usr/bin/python3 tests/py/interop.py " + args +
+  const std::string cmd = "cd '" + std::string(test::source_dir()) + "' && /usr/bin/python3 tests/py/interop.py " + args +
                           " >'" + (capture / "out") + "' 2>'" + (capture / "err") + "'";
   const int raw = std::system(cmd.c_str());
   CliRun r;
@@ -41,7 +41,7 @@ TEST(CliInterop, ExportLoadsInTheTutorialsGeneratorAndPythonStateDictsLoadHere) 
   // Run in `dir`: without --out, --save-tensor writes the tensor only, no samples.png in the working directory.
   const CliRun cpp = test::dcgan_cli("sample --ckpt " + (dir / "run/g.pt") + " --noise " + (dir / "noise.pt") +
                                          " --save-tensor " + (dir / "cpp.pt"),
-                                     DCGAN_BINARY, dir.str());
+                                     test::dcgan_binary(), dir.str());
   ASSERT_EQ(cpp.status, 0) << cpp.err;
   EXPECT_TRUE(std::filesystem::exists(dir / "cpp.pt"));
   EXPECT_FALSE(std::filesystem::exists(dir / "samples.png"));

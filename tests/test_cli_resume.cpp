@@ -153,10 +153,10 @@ TEST(CliResume, FullDiskStopsTheRunAndKeepsThePreviousCheckpoint) {
   ASSERT_EQ(dcgan_cli("train --config configs/tiny.yaml --set train.steps=6 --set output.dir=" + run).status, 0);
   const auto before = test::slurp(run + "/checkpoints/step-000006.pt");
   // A 200 KiB file-size limit: samples and logs fit, a checkpoint (~425 KB) does not: write() fails with EFBIG.
-  const std::string cmd = "ulimit -f 200; exec '" + std::string(DCGAN_BINARY) + "' train --resume " + run +
+  const std::string cmd = "ulimit -f 200; exec '" + std::string(test::dcgan_binary()) + "' train --resume " + run +
                           " --set train.steps=12";
   test::ScratchDir cap;
-  const int raw = std::system(("cd '" + std::string(DCGAN_SOURCE_DIR) + "' && bash -c \"" + cmd + "\" >'" +
+  const int raw = std::system(("cd '" + std::string(test::source_dir()) + "' && bash -c \"" + cmd + "\" >'" +
                                (cap / "out") + "' 2>'" + (cap / "err") + "'")
                                   .c_str());
   const std::string err = test::slurp(cap / "err");

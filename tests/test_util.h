@@ -2,6 +2,7 @@
 #pragma once
 
 #include "dcgan/config/config.h"
+#include "test_paths.h"
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -95,6 +96,8 @@ inline int free_port() {
   throw std::runtime_error("free_port: no free port in this process's block");
 }
 
-inline std::string source_path(const std::string& relative) { return std::string(DCGAN_SOURCE_DIR) + "/" + relative; }
+inline std::string source_path(const std::string& relative) {
+  return std::string(test::source_dir()) + "/" + relative;
+}
 
 }  // namespace dcgan::test

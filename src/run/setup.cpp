@@ -107,7 +107,38 @@ void resume(Run& run) {
   run.last_checkpoint = from;
 }
 
-void log_settings(const Run& run, bool graphs, bool on_device);
+void log_settings(const Run& run, bool graphs, bool on_device) {
+  const Config& c = run.config;
+  const int64_t global_batch = static_cast<int64_t>(c.train.batch_size) * run.world;
+  spdlog::info("dcgan: LibTorch {} on {}, {} CPU thread(s)", torch_version(), run.device.str(), run.threads);
+  if (run.group)
+    spdlog::info("distributed: {} ranks ({} backend, timeout {}s), {} per rank, global batch {}; this is rank 0 on {}",
+                 run.world, run.group->backend(), c.dist.timeout_s, c.train.batch_size, global_batch, run.master);
+  if (run.group && run.leader() && c.train.cuda_graphs == "true")
+    spdlog::warn("train.cuda_graphs: off in distributed runs (the gradient all-reduce is not captured)");
+  const TrainerSettings& ts = run.trainer->settings();
+  spdlog::info("speed settings: precision {}, channels_last {}, fused_adam {}, cuda_graphs {}, data_on_device {}, "
+               "transpose_via_conv {}",
+               ts.bf16 ? "bf16" : "fp32", ts.channels_last, ts.fused_adam,
+               graphs && run.runner->eager_reason().empty(), on_device, ts.transpose_via_conv);
+  if (run.leader() && !png_supported())
+    spdlog::warn("this dcgan was built without libpng or OpenCV: sample grids and plots are not written");
+  else if (run.leader() && !DCGAN_WITH_OPENCV)
+    spdlog::warn("this dcgan was built without OpenCV (DCGAN_WITH_OPENCV=OFF): plots are not drawn");
+  if (run.group)
+    spdlog::info("data: {}; {} global batches of {} ({} per rank) per epoch", run.data->describe(), run.per_epoch,
+                 global_batch, c.train.batch_size);
+  else
+    spdlog::info("data: {}; {} batches of {} per epoch", run.data->describe(), run.per_epoch, c.train.batch_size);
+  if (c.data.cache.empty() && run.data->size() >= kSuggestCacheAbove && detect_format(c.data.path) == "folder")
+    spdlog::info("tip: decoding {} images every epoch costs CPU time the training step could use; decode them once "
+                 "with: dcgan prepare --data {} --image-size {} --channels {} --out CACHE, then set data.cache=CACHE",
+                 run.data->size(), c.data.path, c.data.image_size, c.data.channels);
+  if (run.resuming())
+    spdlog::info("resuming from {} at step {} of {}", run.resume_from, run.start_step, run.total);
+  else
+    spdlog::info("training {} steps ({} epoch(s)) into {}", run.total, run.epochs, run.dir());
+}
 
 }  // namespace
 
@@ -166,40 +197,4 @@ void start_run(Run& run) {
   log_settings(run, graphs, on_device);
 }
 
-namespace {
-
-void log_settings(const Run& run, bool graphs, bool on_device) {
-  const Config& c = run.config;
-  const int64_t global_batch = static_cast<int64_t>(c.train.batch_size) * run.world;
-  spdlog::info("dcgan: LibTorch {} on {}, {} CPU thread(s)", torch_version(), run.device.str(), run.threads);
-  if (run.group)
-    spdlog::info("distributed: {} ranks ({} backend, timeout {}s), {} per rank, global batch {}; this is rank 0 on {}",
-                 run.world, run.group->backend(), c.dist.timeout_s, c.train.batch_size, global_batch, run.master);
-  if (run.group && run.leader() && c.train.cuda_graphs == "true")
-    spdlog::warn("train.cuda_graphs: off in distributed runs (the gradient all-reduce is not captured)");
-  const TrainerSettings& ts = run.trainer->settings();
-  spdlog::info("speed settings: precision {}, channels_last {}, fused_adam {}, cuda_graphs {}, data_on_device {}, "
-               "transpose_via_conv {}",
-               ts.bf16 ? "bf16" : "fp32", ts.channels_last, ts.fused_adam,
-               graphs && run.runner->eager_reason().empty(), on_device, ts.transpose_via_conv);
-  if (run.leader() && !png_supported())
-    spdlog::warn("this dcgan was built without libpng or OpenCV: sample grids and plots are not written");
-  else if (run.leader() && !DCGAN_WITH_OPENCV)
-    spdlog::warn("this dcgan was built without OpenCV (DCGAN_WITH_OPENCV=OFF): plots are not drawn");
-  if (run.group)
-    spdlog::info("data: {}; {} global batches of {} ({} per rank) per epoch", run.data->describe(), run.per_epoch,
-                 global_batch, c.train.batch_size);
-  else
-    spdlog::info("data: {}; {} batches of {} per epoch", run.data->describe(), run.per_epoch, c.train.batch_size);
-  if (c.data.cache.empty() && run.data->size() >= kSuggestCacheAbove && detect_format(c.data.path) == "folder")
-    spdlog::info("tip: decoding {} images every epoch costs CPU time the training step could use; decode them once "
-                 "with: dcgan prepare --data {} --image-size {} --channels {} --out CACHE, then set data.cache=CACHE",
-                 run.data->size(), c.data.path, c.data.image_size, c.data.channels);
-  if (run.resuming())
-    spdlog::info("resuming from {} at step {} of {}", run.resume_from, run.start_step, run.total);
-  else
-    spdlog::info("training {} steps ({} epoch(s)) into {}", run.total, run.epochs, run.dir());
-}
-
-}  // namespace
 }  // namespace dcgan

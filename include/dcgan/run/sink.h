@@ -44,7 +44,7 @@ struct StepEvent {
 class Sink {
  public:
   virtual ~Sink() = default;
-  virtual SinkSchedule schedule() const = 0;
+  const SinkSchedule& schedule() const { return schedule_; }
   /// After the run folder exists and the log is open, before the first step.
   virtual void on_start(Run& run) { (void)run; }
   /// At the steps the schedule names.
@@ -54,6 +54,9 @@ class Sink {
   virtual void on_stop(Run& run, const StepEvent& event) { (void)run, (void)event; }
   /// The run reached its last step (or had nothing to do).
   virtual void on_end(Run& run) { (void)run; }
+
+ protected:
+  SinkSchedule schedule_;  // set by the sink's constructor (the default: never), fixed after
 };
 
 /// Whether `schedule` asks for step `step` of `total`.

@@ -18,8 +18,9 @@ void write_generator(Run& run) {
 
 }  // namespace
 
-CheckpointSink::CheckpointSink(const Run& run)
-    : schedule_{run.config.output.checkpoint_every, true, true, /*all_ranks=*/true} {}
+CheckpointSink::CheckpointSink(const Run& run) {
+  schedule_ = {run.config.output.checkpoint_every, true, true, /*all_ranks=*/true};
+}
 
 void CheckpointSink::on_start(Run& run) {
   if (run.leader()) ensure_writable_dir(run.dir() + "/checkpoints");

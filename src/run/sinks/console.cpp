@@ -8,7 +8,7 @@
 
 namespace dcgan {
 
-ConsoleSink::ConsoleSink(const Run& run) : schedule_{run.config.output.log_every, true} {}
+ConsoleSink::ConsoleSink(const Run& run) { schedule_ = {run.config.output.log_every, true}; }
 
 void ConsoleSink::on_step(Run& run, StepEvent& e) {
   const StepStats& s = *e.stats;

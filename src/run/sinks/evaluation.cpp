@@ -1,6 +1,7 @@
 // EvaluationSink: SWD of G and of its EMA every output.eval_every steps; g-best.pt.
 #include "dcgan/run/sinks/evaluation.h"
 
+#include "dcgan/data/batch_source.h"
 #include "dcgan/data/loader.h"
 #include "dcgan/io/checkpoint.h"
 #include "dcgan/run/run.h"
@@ -32,7 +33,7 @@ torch::Tensor eval_set(const Dataset& data, int64_t wanted, uint64_t seed) {
   }
   if (skipped > 0) spdlog::warn("evaluation set: passed over {} unreadable image(s)", skipped);
   if (have < wanted) spdlog::info("evaluation set: {} real images (output.eval_images is {})", have, wanted);
-  return u8.slice(0, 0, have).to(torch::kFloat).div_(127.5).sub_(1.0);
+  return normalize_batch(u8.slice(0, 0, have));
 }
 
 }  // namespace

@@ -28,8 +28,9 @@ std::string cell(const std::optional<double>& v) { return v ? fmt::format("{:.3f
 
 }  // namespace
 
-MetricsCsvSink::MetricsCsvSink(const Run& run)
-    : schedule_{run.config.output.log_every, true}, path_(run.dir() + "/metrics.csv") {}
+MetricsCsvSink::MetricsCsvSink(const Run& run) : path_(run.dir() + "/metrics.csv") {
+  schedule_ = {run.config.output.log_every, true};
+}
 
 void MetricsCsvSink::on_start(Run& run) {
   if (run.resuming()) truncate_metrics(path_, run.start_step);

@@ -29,7 +29,9 @@ struct ProgressSink::Line final : spdlog::sinks::base_sink<std::mutex> {
   void flush_() override {}
 };
 
-ProgressSink::ProgressSink(const Run& run) : first_(run.start_step), total_(run.total) {}
+ProgressSink::ProgressSink(const Run& run) : first_(run.start_step), total_(run.total) {
+  schedule_ = {1, false, /*reads_results=*/false, false};
+}
 
 ProgressSink::~ProgressSink() {
   if (!line_) return;

@@ -12,7 +12,6 @@ namespace dcgan {
 class CheckpointSink final : public Sink {
  public:
   explicit CheckpointSink(const Run& run);
-  SinkSchedule schedule() const override { return schedule_; }
   void on_start(Run& run) override;
   void on_step(Run& run, StepEvent& event) override;
   void on_stop(Run& run, const StepEvent& event) override;
@@ -20,7 +19,6 @@ class CheckpointSink final : public Sink {
 
  private:
   void write_checkpoint(Run& run);
-  SinkSchedule schedule_;
   int64_t written_step_ = -1;
 };
 

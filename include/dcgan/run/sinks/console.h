@@ -10,11 +10,7 @@ namespace dcgan {
 class ConsoleSink final : public Sink {
  public:
   explicit ConsoleSink(const Run& run);
-  SinkSchedule schedule() const override { return schedule_; }
   void on_step(Run& run, StepEvent& event) override;
-
- private:
-  SinkSchedule schedule_;
 };
 
 }  // namespace dcgan

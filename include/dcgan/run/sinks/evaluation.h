@@ -15,11 +15,9 @@ class EvaluationSink final : public Sink {
  public:
   /// Reads the evaluation set (rank 0 only; unreadable images passed over with a count).
   explicit EvaluationSink(const Run& run);
-  SinkSchedule schedule() const override { return schedule_; }
   void on_step(Run& run, StepEvent& event) override;
 
  private:
-  SinkSchedule schedule_;
   torch::Tensor real_;   // [N, C, H, W] in [-1, 1] on the training device (sorting is the cost; GPUs sort fast)
   torch::Tensor noise_;  // [N, nz, 1, 1] on the CPU
   SwdOptions options_;

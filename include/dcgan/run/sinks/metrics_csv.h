@@ -14,12 +14,10 @@ namespace dcgan {
 class MetricsCsvSink final : public Sink {
  public:
   explicit MetricsCsvSink(const Run& run);
-  SinkSchedule schedule() const override { return schedule_; }
   void on_start(Run& run) override;
   void on_step(Run& run, StepEvent& event) override;
 
  private:
-  SinkSchedule schedule_;
   std::string path_;
   std::ofstream csv_;
 };

@@ -12,11 +12,7 @@ namespace dcgan {
 class PicturesSink final : public Sink {
  public:
   explicit PicturesSink(const Run& run);
-  SinkSchedule schedule() const override { return schedule_; }
   void on_step(Run& run, StepEvent& event) override;
-
- private:
-  SinkSchedule schedule_;
 };
 
 }  // namespace dcgan

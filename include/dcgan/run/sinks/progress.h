@@ -14,7 +14,6 @@ class ProgressSink final : public Sink {
  public:
   explicit ProgressSink(const Run& run);
   ~ProgressSink() override;
-  SinkSchedule schedule() const override { return {1, false, /*reads_results=*/false, false}; }
   void on_start(Run& run) override;
   void on_step(Run& run, StepEvent& event) override;
   void on_stop(Run& run, const StepEvent& event) override;

@@ -11,12 +11,8 @@ namespace dcgan {
 class SampleGridSink final : public Sink {
  public:
   explicit SampleGridSink(const Run& run);
-  SinkSchedule schedule() const override { return schedule_; }
   void on_start(Run& run) override;
   void on_step(Run& run, StepEvent& event) override;
-
- private:
-  SinkSchedule schedule_;
 };
 
 }  // namespace dcgan
