@@ -133,6 +133,18 @@ timeout 120 build-gpu/dcgan train --resume build-gpu/run-tiny --set train.steps=
 echo "resume rc=$?" | tee -a "$out/check.log"
 grep -E "speed settings|resident|captured|Loss_D|done|error|warn" "$out/train.log" | tail -12 | tee -a "$out/check.log"
 
+log "augmentation, mirroring and the moving average inside the captured graph, then a resume"
+rm -rf build-gpu/run-aug
+timeout 120 build-gpu/dcgan train --config configs/tiny.yaml --set train.device=cuda --set train.steps=300 \
+  --set train.augment=color,translation,cutout --set data.mirror=true --set data.holdout=32 \
+  --set output.log_every=50 --set output.eval_every=100 --set output.checkpoint_every=150 \
+  --set output.dir=build-gpu/run-aug >"$out/aug.log" 2>&1
+echo "augmented train rc=$?" | tee -a "$out/check.log"
+timeout 120 build-gpu/dcgan train --resume build-gpu/run-aug --set train.steps=400 --set train.device=cuda \
+  >>"$out/aug.log" 2>&1
+echo "augmented resume rc=$?" | tee -a "$out/check.log"
+grep -E "captured|running eagerly|eval at|r_t|done|error" "$out/aug.log" | tail -8 | tee -a "$out/check.log"
+
 log "distributed: torchrun --nproc_per_node 2 --no-python dcgan train (Gloo, CPU ranks)"
 torchrun=$(dirname "$py")/torchrun
 [ -x "$torchrun" ] || torchrun="$py -m torch.distributed.run"

@@ -110,6 +110,16 @@ inline std::vector<std::string> metrics_without_timing(const std::string& path) 
   return lines;
 }
 
+// The cells of one csv row (no quoting), empty ones included.
+inline std::vector<std::string> csv_cells(const std::string& row) {
+  std::vector<std::string> out(1);
+  for (char c : row) {
+    if (c == ',') out.emplace_back();
+    else out.back() += c;
+  }
+  return out;
+}
+
 inline int count_lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
 
 }  // namespace dcgan::test

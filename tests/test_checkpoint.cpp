@@ -86,7 +86,7 @@ TEST_F(CheckpointTest, FullCheckpointRestoresEveryStateExactly) {
 
 TEST_F(CheckpointTest, AFileWithoutTheAverageStartsItFromG) {
   Config plain = config;
-  plain.train.ema_decay = 0;
+  plain.train.ema_decay = "0";
   Trainer a(plain, torch::kCPU);
   a.step(torch::rand({4, 1, 32, 32}) * 2 - 1);
   save_checkpoint(dir / "ckpt.pt", a, plain, {1, 0}, torch::randn({64, 12, 1, 1}), capture_rng());

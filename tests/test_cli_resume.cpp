@@ -21,9 +21,11 @@ namespace fs = std::filesystem;
 using test::dcgan_cli;
 
 // Long enough to be killed mid-run: ~300 small steps, checkpoints every 25, logs every 5 (tiny data, 8 batches per
-// epoch, so resume points fall inside epochs).
+// epoch, so resume points fall inside epochs). With augmentation and mirroring, whose draws come from the training
+// stream that checkpoints save.
 const std::string kRun =
     "train --config configs/tiny.yaml --set train.steps=300 --set model.ngf=16 --set model.ndf=16 "
+    "--set train.augment=color,translation,cutout --set data.mirror=true "
     "--set output.checkpoint_every=25 --set output.log_every=5 --set output.sample_every=100";
 
 bool wait_for(const std::string& path, double seconds) {

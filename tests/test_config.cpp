@@ -26,6 +26,46 @@ TEST(Config, DefaultsAreTheTutorials) {
   EXPECT_EQ(c.train.device, "auto");
   EXPECT_EQ(c.output.log_every, 50);
   EXPECT_EQ(c.output.sample_every, 500);
+  // What the tutorial does not have is off: augmentation, mirroring, held-back images, a second learning rate.
+  EXPECT_EQ(c.train.augment, "");
+  EXPECT_FALSE(c.data.mirror);
+  EXPECT_EQ(c.data.holdout, 0);
+  EXPECT_EQ(c.train.lr_d, 0.0);
+  // The moving average: StyleGAN2-ADA's half-life and ramp-up.
+  EXPECT_EQ(c.train.ema_decay, "auto");
+  EXPECT_EQ(c.train.ema_halflife_images, 10000);
+  EXPECT_DOUBLE_EQ(c.train.ema_rampup, 0.05);
+}
+
+// Configs written before the half-life set train.ema_decay to a number; they still load and mean what they meant.
+TEST(Config, OldEmaDecayKeysStillLoad) {
+  Config c;
+  c.data.path = "x";
+  load_config_yaml(c, "train: {ema_decay: 0.999}", "old.yaml");
+  EXPECT_NO_THROW(validate(c));
+  EXPECT_EQ(ema_schedule(c.train).fixed_decay, 0.999);
+  load_config_yaml(c, "train: {ema_decay: 0}", "old.yaml");
+  EXPECT_FALSE(ema_schedule(c.train).on);
+  apply_override(c, "train.ema_decay=1.5");
+  EXPECT_NE(test::message_of<ConfigError>([&] { validate(c); }).find("train.ema_decay: must be auto or a number in [0, 1)"),
+            std::string::npos);
+}
+
+TEST(Config, AugmentPoliciesAreParsedAndChecked) {
+  const AugmentPolicy all = parse_augment("color, translation,cutout");
+  EXPECT_TRUE(all.color && all.translation && all.cutout);
+  EXPECT_FALSE(parse_augment("").any());
+  const AugmentPolicy one = parse_augment("translation");
+  EXPECT_TRUE(one.translation && !one.color && !one.cutout);
+  EXPECT_NE(test::message_of<ConfigError>([] { parse_augment("color,flip"); }).find("unknown policy 'flip'"),
+            std::string::npos);
+  EXPECT_NE(test::message_of<ConfigError>([] { parse_augment("cutout,cutout"); }).find("'cutout' named twice"),
+            std::string::npos);
+  Config c;
+  c.data.path = "x";
+  apply_override(c, "train.augment=colour");
+  EXPECT_NE(test::message_of<ConfigError>([&] { validate(c); }).find("train.augment: unknown policy 'colour'"),
+            std::string::npos);
 }
 
 TEST(Config, YamlFillsAndKeepsUnsetDefaults) {
@@ -100,6 +140,10 @@ TEST(Config, ValidationNamesKeyAndRule) {
             std::string::npos);
   EXPECT_NE(invalid("train.channels_last=yes").find("train.channels_last: must be auto, true or false"),
             std::string::npos);
+  EXPECT_NE(invalid("data.holdout=-1").find("data.holdout: must be 0 or more"), std::string::npos);
+  EXPECT_NE(invalid("train.lr_d=-1").find("train.lr_d: must be 0 or a positive number"), std::string::npos);
+  EXPECT_NE(invalid("train.ema_rampup=-0.1").find("train.ema_rampup: must be 0"), std::string::npos);
+  EXPECT_NE(invalid("output.warn_rt=2").find("output.warn_rt: must be in [0, 1]"), std::string::npos);
   EXPECT_EQ(invalid("data.format=synthetic"), "");
   EXPECT_EQ(invalid("data.format=cifar10"), "");
   EXPECT_NE(test::message_of<ConfigError>([] {
@@ -133,7 +177,8 @@ TEST(Config, FileErrorsNameTheFile) {
 }
 
 TEST(Config, ShippedConfigsLoadAndValidate) {
-  for (const char* name : {"configs/tiny.yaml", "configs/fashion-mnist.yaml", "configs/celeba.yaml"}) {
+  for (const char* name :
+       {"configs/tiny.yaml", "configs/fashion-mnist.yaml", "configs/celeba.yaml", "configs/small-folder.yaml"}) {
     Config c;
     ASSERT_NO_THROW(load_config_file(c, test::source_path(name))) << name;
     EXPECT_NO_THROW(validate(c)) << name;
@@ -170,7 +215,7 @@ TEST(Config, IdentityKeysTellExperimentsApart) {
 
 TEST(Config, HelpListsEveryKeyWithItsDefault) {
   const std::string help = describe_config_keys();
-  EXPECT_EQ(config_keys().size(), 38u);
+  EXPECT_EQ(config_keys().size(), 47u);
   for (const auto& k : config_keys()) EXPECT_NE(help.find(k.name), std::string::npos) << k.name;
   // Keys and defaults in aligned columns: "train.lr", padded to the longest key, then "0.0002".
   const std::size_t lr = help.find("  train.lr "), nz = help.find("  model.nz ");

@@ -3,6 +3,7 @@
 #include "dcgan/data/dataset.h"
 #include "dcgan/data/idx.h"
 #include "dcgan/data/image_folder.h"
+#include "dcgan/data/subset.h"
 #include "dcgan/data/synthetic.h"
 #include "dcgan/data/transform.h"
 
@@ -12,6 +13,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
 #include <numeric>
 
 #include "test_util.h"
@@ -147,6 +149,39 @@ TEST(Synthetic, DeterministicPerSeedAndIndex) {
   EXPECT_EQ(x, y);
   EXPECT_NE(x, z);
   EXPECT_NE(x, w);
+}
+
+// data.holdout: a seeded, disjoint split that covers the data set; too few left to train on is a DataError.
+TEST(Holdout, SplitsDisjointlyAndRepeatably) {
+  auto split = [](uint64_t seed) { return split_holdout(open_synthetic(50, 8, 1, 3), 10, seed, 16); };
+  const HoldoutSplit a = split(7), b = split(7), c = split(8);
+  ASSERT_EQ(a.training->size(), 40);
+  ASSERT_EQ(a.held_back->size(), 10);
+  const auto base = open_synthetic(50, 8, 1, 3);
+  auto items = [](const Dataset& d) {
+    std::vector<std::vector<uint8_t>> out;
+    for (int64_t i = 0; i < d.size(); ++i) {
+      std::vector<uint8_t> px(static_cast<std::size_t>(d.shape().bytes()));
+      d.read(i, px.data());
+      out.push_back(px);
+    }
+    return out;
+  };
+  auto all = items(*a.training);
+  const auto held = items(*a.held_back);
+  for (const auto& h : held) EXPECT_EQ(std::count(all.begin(), all.end(), h), 0) << "a held-back image is trained on";
+  all.insert(all.end(), held.begin(), held.end());
+  auto everything = items(*base);
+  std::sort(all.begin(), all.end());
+  std::sort(everything.begin(), everything.end());
+  EXPECT_EQ(all, everything);
+  EXPECT_EQ(items(*b.held_back), held);
+  EXPECT_NE(items(*c.held_back), held);
+  EXPECT_NE(a.training->describe().find("training on 40 of them"), std::string::npos) << a.training->describe();
+  const std::string error =
+      test::message_of<DataError>([] { split_holdout(open_synthetic(50, 8, 1, 3), 40, 1, 16); });
+  EXPECT_NE(error.find("data.holdout 40 leaves 10 image(s) to train on, fewer than one batch of 16"), std::string::npos)
+      << error;
 }
 
 TEST(OpenDataset, ChoosesTheSourceAndRejectsBadPaths) {

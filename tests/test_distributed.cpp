@@ -285,7 +285,7 @@ TEST(ProcessGroupTest, ARankNumberTakenTwiceIsRefused) {
 Config tiny_trainer_config() {
   Config c = test::small_config(32, 1, 8, 4);
   c.train.device = "cpu";
-  c.train.ema_decay = 0;
+  c.train.ema_decay = "0";
   return c;
 }
 

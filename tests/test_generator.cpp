@@ -96,5 +96,31 @@ TEST_F(GeneratorTest, GradientMatchesFiniteDifference) {
   }
 }
 
+// Standing statistics: each BatchNorm's running mean and unbiased variance are those of its input in one
+// training-mode pass over the noise, whatever the layer held before; the mode and momentum come back.
+TEST_F(GeneratorTest, RecomputedBatchNormStatisticsAreThoseOfOnePassOverTheNoise) {
+  Generator g(GeneratorOptions().nz(8).ngf(4).channels(3).image_size(32));
+  g->eval();
+  for (auto& b : g->buffers()) b.fill_(7);  // stale statistics
+  const torch::Tensor noise = torch::randn({40, 8, 1, 1});
+  recompute_batchnorm_statistics(g, noise);
+  EXPECT_FALSE(g->is_training());
+  torch::NoGradGuard no_grad;
+  torch::Tensor x = noise;
+  int checked = 0;
+  for (auto& layer : *g->main) {
+    if (auto* bn = dynamic_cast<torch::nn::BatchNorm2dImpl*>(layer.ptr().get())) {
+      EXPECT_TRUE(torch::allclose(bn->running_mean, x.mean({0, 2, 3}), 1e-4, 1e-5)) << "layer " << checked;
+      EXPECT_TRUE(torch::allclose(bn->running_var, x.var({0, 2, 3}, /*unbiased=*/true), 1e-4, 1e-5)) << "layer " << checked;
+      EXPECT_EQ(bn->options.momentum(), c10::optional<double>(0.1));
+      ++checked;
+      x = torch::batch_norm(x, bn->weight, bn->bias, {}, {}, /*training=*/true, 0.0, bn->options.eps(), false);
+    } else {
+      x = layer.forward(x);
+    }
+  }
+  EXPECT_EQ(checked, 3);
+}
+
 }  // namespace
 }  // namespace dcgan

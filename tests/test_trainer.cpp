@@ -5,6 +5,8 @@
 
 #include "test_util.h"
 
+#include <cmath>
+
 namespace dcgan {
 namespace {
 
@@ -104,17 +106,24 @@ namespace {
 
 class TrainerEmaTest : public test::Seeded {
  protected:
+  void SetUp() override {
+    Seeded::SetUp();
+    real = torch::rand({6, 3, 32, 32}) * 2 - 1;
+  }
   Config config = test::small_config(32, 3, 8, 4);
+  torch::Tensor real;
 };
 
-TEST_F(TrainerEmaTest, TheAverageFollowsGAndDoesNotChangeTraining) {
-  config.train.ema_decay = 0.5;
+// train.ema_decay as a number: the fixed decay and G's statistics copied (with ema_bn_images 0), as before the
+// half-life existed.
+TEST_F(TrainerEmaTest, TheOldDecayKeyKeepsTheOldBehaviour) {
+  config.train.ema_decay = "0.5";
+  config.train.ema_bn_images = 0;
   torch::manual_seed(5);
   Trainer t(config, torch::kCPU);
   ASSERT_TRUE(t.has_ema());
   const auto g0 = snapshot(*t.generator());
   EXPECT_TRUE(same(g0, snapshot(*t.ema())));  // starts as a copy
-  const torch::Tensor real = torch::rand({6, 3, 32, 32}) * 2 - 1;
   torch::manual_seed(7);  // the step's noise
   t.step(real);
   const auto g1 = snapshot(*t.generator()), e1 = snapshot(*t.ema());
@@ -122,15 +131,110 @@ TEST_F(TrainerEmaTest, TheAverageFollowsGAndDoesNotChangeTraining) {
     EXPECT_TRUE(torch::allclose(e1[i], 0.5 * g0[i] + 0.5 * g1[i], 1e-6, 1e-7)) << "parameter " << i;
   const auto gb = t.generator()->buffers(), eb = t.ema()->buffers();
   for (std::size_t i = 0; i < gb.size(); ++i) EXPECT_TRUE(torch::equal(gb[i], eb[i])) << "buffer " << i;
+  t.refresh_ema_statistics(1);  // ema_bn_images 0: nothing to recompute
+  for (std::size_t i = 0; i < gb.size(); ++i) EXPECT_TRUE(torch::equal(gb[i], eb[i])) << "buffer " << i;
+}
 
-  // The same run without the average: G's weights are the same, step for step.
-  config.train.ema_decay = 0;
+// StyleGAN2-ADA's numbers: beta = 0.5^(B / min(10000, 0.05 n)).
+TEST(EmaSchedule, TheWeightOnGFollowsTheHalfLifeAndItsRampUp) {
+  const EmaSchedule s = ema_schedule(TrainConfig{});
+  ASSERT_TRUE(s.on);
+  EXPECT_EQ(s.fixed_decay, -1);
+  EXPECT_DOUBLE_EQ(ema_new_weight(s, 0, 128), 1.0);  // the first step: the average becomes G
+  EXPECT_NEAR(ema_new_weight(s, 390 * 128, 128), 1 - std::pow(0.5, 128 / (0.05 * 390 * 128)), 1e-15);
+  EXPECT_NEAR(ema_new_weight(s, 1e7, 128), 1 - std::pow(0.5, 128 / 1e4), 1e-15);  // ramp-up over: 10k images
+  TrainConfig fixed;
+  fixed.ema_decay = "0.999";
+  EXPECT_DOUBLE_EQ(ema_new_weight(ema_schedule(fixed), 1e6, 128), 1 - 0.999);
+  TrainConfig no_rampup;
+  no_rampup.ema_rampup = 0;
+  EXPECT_NEAR(ema_new_weight(ema_schedule(no_rampup), 0, 128), 1 - std::pow(0.5, 128 / 1e4), 1e-15);
+  TrainConfig off;
+  off.ema_halflife_images = 0;
+  EXPECT_FALSE(ema_schedule(off).on);
+  off = TrainConfig{};
+  off.ema_decay = "0";
+  EXPECT_FALSE(ema_schedule(off).on);
+}
+
+// The trainer's device-side update takes exactly ema_new_weight's share of G at each step.
+TEST_F(TrainerEmaTest, TheUpdateTakesTheScheduledShareOfG) {
+  torch::manual_seed(5);
+  Trainer t(config, torch::kCPU);
+  const EmaSchedule s = ema_schedule(config.train);
+  t.step(real);  // the first step: 0 images seen, weight 1
+  EXPECT_TRUE(same(snapshot(*t.generator()), snapshot(*t.ema())));
+  for (const double seen : {6.0 * 1000, 6.0 * 100000}) {
+    t.set_ema_position(seen, 6);
+    const auto e0 = snapshot(*t.ema());
+    t.step(real);
+    const auto g1 = snapshot(*t.generator()), e1 = snapshot(*t.ema());
+    const double w = ema_new_weight(s, seen, 6);
+    EXPECT_GT(w, 0.0);
+    EXPECT_LT(w, 0.05);
+    for (std::size_t i = 0; i < g1.size(); ++i)
+      EXPECT_TRUE(torch::allclose(e1[i], e0[i] + w * (g1[i] - e0[i]), 1e-5, 1e-7)) << "parameter " << i << " at " << seen;
+  }
+}
+
+// Standing statistics: the average's BatchNorm buffers stop being G's once refreshed, and a refresh at the same key
+// is not repeated. With or without the average, G trains identically.
+TEST_F(TrainerEmaTest, TheAverageHasItsOwnStatisticsAndDoesNotChangeTraining) {
+  torch::manual_seed(5);
+  Trainer t(config, torch::kCPU);
+  torch::manual_seed(7);
+  for (int i = 0; i < 3; ++i) t.step(real);
+  const auto g_stats = t.generator()->buffers();
+  t.refresh_ema_statistics(3);
+  const auto e_stats = t.ema()->buffers();
+  const torch::Tensor mean0 = e_stats[0].clone();
+  EXPECT_FALSE(torch::equal(mean0, g_stats[0]));
+  t.ema()->named_buffers()["main.1.running_mean"].add_(1.0);
+  t.refresh_ema_statistics(3);  // the same key: left as it is
+  EXPECT_TRUE(torch::allclose(t.ema()->named_buffers()["main.1.running_mean"], mean0 + 1.0));
+  t.refresh_ema_statistics(4);
+  EXPECT_TRUE(torch::equal(t.ema()->named_buffers()["main.1.running_mean"], mean0));  // a fixed noise stream
+
+  config.train.ema_decay = "0";
   torch::manual_seed(5);
   Trainer plain(config, torch::kCPU);
   EXPECT_FALSE(plain.has_ema());
   torch::manual_seed(7);
-  plain.step(real);
-  EXPECT_TRUE(same(g1, snapshot(*plain.generator())));
+  for (int i = 0; i < 3; ++i) plain.step(real);
+  EXPECT_TRUE(same(snapshot(*t.generator()), snapshot(*plain.generator())));
+}
+
+// r_t's interval sums: the mean of the steps' sign terms, reset on demand.
+TEST_F(TrainerEmaTest, IntervalSumsAddUpTheSteps) {
+  Trainer t(config, torch::kCPU);
+  double sum = 0, max_dgz = 0;
+  for (int i = 0; i < 3; ++i) {
+    const StepStats s = t.step(real);
+    EXPECT_GE(s.sign_real.item<double>(), -1.0);
+    EXPECT_LE(s.sign_real.item<double>(), 1.0);
+    sum += s.sign_real.item<double>();
+    max_dgz = std::max({max_dgz, s.d_g_z1.item<double>(), s.d_g_z2.item<double>()});
+  }
+  EXPECT_NEAR(t.interval().sign_real_sum.item<double>(), sum, 1e-6);
+  EXPECT_FLOAT_EQ(t.interval().d_g_z_max.item<float>(), static_cast<float>(max_dgz));
+  t.reset_interval();
+  EXPECT_EQ(t.interval().sign_real_sum.item<double>(), 0.0);
+}
+
+// With augmentation and mirroring on, a step still trains both networks, and the same seed repeats it exactly.
+TEST_F(TrainerEmaTest, AugmentedStepsTrainAndRepeat) {
+  config.train.augment = "color,translation,cutout";
+  config.data.mirror = true;
+  auto run = [&] {
+    torch::manual_seed(11);
+    Trainer t(config, torch::kCPU);
+    const auto g0 = snapshot(*t.generator()), d0 = snapshot(*t.discriminator());
+    for (int i = 0; i < 2; ++i) t.step(real);
+    EXPECT_FALSE(same(g0, snapshot(*t.generator())));
+    EXPECT_FALSE(same(d0, snapshot(*t.discriminator())));
+    return snapshot(*t.generator());
+  };
+  EXPECT_TRUE(same(run(), run()));
 }
 
 }  // namespace

@@ -98,6 +98,9 @@ const std::vector<Field>& fields() {
       make_field("data.channels", &C::data, &DataConfig::channels, "1 (gray) | 3 (RGB)"),
       make_field("data.synthetic_count", &C::data, &DataConfig::synthetic_count, "images in the synthetic source"),
       make_field("data.strict", &C::data, &DataConfig::strict, "unreadable images stop the run instead of being skipped"),
+      make_field("data.mirror", &C::data, &DataConfig::mirror, "random x-flips of real images (StyleGAN2-ADA --mirror)"),
+      make_field("data.holdout", &C::data, &DataConfig::holdout,
+                 "images held back from training to watch D memorise (0 = none)"),
       make_field("model.nz", &C::model, &ModelConfig::nz, "latent size (tutorial: 100)"),
       make_field("model.ngf", &C::model, &ModelConfig::ngf, "generator width (tutorial: 64)"),
       make_field("model.ndf", &C::model, &ModelConfig::ndf, "discriminator width (tutorial: 64)"),
@@ -105,6 +108,7 @@ const std::vector<Field>& fields() {
       make_field("train.epochs", &C::train, &TrainConfig::epochs, "passes over the data (tutorial: 5)"),
       make_field("train.steps", &C::train, &TrainConfig::steps, "> 0: total steps, overrides epochs"),
       make_field("train.lr", &C::train, &TrainConfig::lr, "Adam learning rate (DCGAN paper: 0.0002)"),
+      make_field("train.lr_d", &C::train, &TrainConfig::lr_d, "D's learning rate; 0 = train.lr (TTUR: Heusel 2017)"),
       make_field("train.beta1", &C::train, &TrainConfig::beta1, "Adam beta1 (DCGAN paper: 0.5)"),
       make_field("train.beta2", &C::train, &TrainConfig::beta2, "Adam beta2"),
       make_field("train.seed", &C::train, &TrainConfig::seed, "RNG seed (tutorial: 999)"),
@@ -124,8 +128,16 @@ const std::vector<Field>& fields() {
                  "largest dataset (MiB) that data_on_device=auto puts on the GPU"),
       make_field("train.cudnn_benchmark", &C::train, &TrainConfig::cudnn_benchmark,
                  "auto | true | false: cuDNN picks the fastest algorithm per shape"),
+      make_field("train.ema_halflife_images", &C::train, &TrainConfig::ema_halflife_images,
+                 "half-life of G's moving average in images (0 = off; StyleGAN2-ADA: 10k)"),
+      make_field("train.ema_rampup", &C::train, &TrainConfig::ema_rampup,
+                 "half-life at most this share of images seen (StyleGAN2-ADA: 0.05)"),
       make_field("train.ema_decay", &C::train, &TrainConfig::ema_decay,
-                 "moving average of G's weights (0 = off; Karras et al. 2018: 0.999)"),
+                 "auto (the half-life) | a fixed per-step decay in [0, 1) (0 = off)"),
+      make_field("train.ema_bn_images", &C::train, &TrainConfig::ema_bn_images,
+                 "noise vectors for the average's own BatchNorm statistics (0 = copy G's)"),
+      make_field("train.augment", &C::train, &TrainConfig::augment,
+                 "DiffAugment policies: color,translation,cutout (\"\" = none)"),
       make_field("output.dir", &C::output, &OutputConfig::dir, "run directory"),
       make_field("output.log_every", &C::output, &OutputConfig::log_every, "steps between log lines"),
       make_field("output.sample_every", &C::output, &OutputConfig::sample_every, "steps between sample grids"),
@@ -136,6 +148,10 @@ const std::vector<Field>& fields() {
       make_field("output.eval_every", &C::output, &OutputConfig::eval_every,
                  "steps between SWD evaluations (multiple of log_every; 0 = never)"),
       make_field("output.eval_images", &C::output, &OutputConfig::eval_images, "real and generated images per evaluation"),
+      make_field("output.warn_d_g_z", &C::output, &OutputConfig::warn_d_g_z,
+                 "warn when D(G(z)) stays below this over a log interval (0 = never)"),
+      make_field("output.warn_rt", &C::output, &OutputConfig::warn_rt,
+                 "warn when r_t = E[sign D(real)] is above this over a log interval (0 = never)"),
       make_field("dist.backend", &C::dist, &DistConfig::backend,
                  "auto | gloo | nccl (auto: NCCL on CUDA, Gloo on the CPU)"),
       make_field("dist.timeout_s", &C::dist, &DistConfig::timeout_s,
@@ -245,6 +261,7 @@ void validate(const Config& c) {
        fmt::format("must be 32, 64 or 128, got {}", d.image_size));
   need(d.channels == 1 || d.channels == 3, "data.channels", fmt::format("must be 1 or 3, got {}", d.channels));
   need(d.synthetic_count >= 1, "data.synthetic_count", "must be at least 1");
+  need(d.holdout >= 0, "data.holdout", fmt::format("must be 0 or more, got {}", d.holdout));
 
   need(c.model.nz >= 1 && c.model.nz <= 8192, "model.nz", fmt::format("must be in 1..8192, got {}", c.model.nz));
   need(c.model.ngf >= 1 && c.model.ngf <= 1024, "model.ngf", fmt::format("must be in 1..1024, got {}", c.model.ngf));
@@ -273,7 +290,20 @@ void validate(const Config& c) {
 
   need(t.precision == "fp32" || t.precision == "bf16", "train.precision",
        fmt::format("must be fp32 or bf16, got '{}'", t.precision));
-  need(t.ema_decay >= 0 && t.ema_decay < 1, "train.ema_decay", fmt::format("must be in [0, 1), got {}", t.ema_decay));
+  need(std::isfinite(t.lr_d) && t.lr_d >= 0, "train.lr_d", fmt::format("must be 0 or a positive number, got {}", t.lr_d));
+  if (t.ema_decay != "auto") {
+    char* end = nullptr;
+    const double decay = std::strtod(t.ema_decay.c_str(), &end);
+    need(!t.ema_decay.empty() && *end == '\0' && decay >= 0 && decay < 1, "train.ema_decay",
+         fmt::format("must be auto or a number in [0, 1), got '{}'", t.ema_decay));
+  }
+  need(t.ema_halflife_images >= 0, "train.ema_halflife_images",
+       fmt::format("must be 0 (no average) or more, got {}", t.ema_halflife_images));
+  need(std::isfinite(t.ema_rampup) && t.ema_rampup >= 0, "train.ema_rampup",
+       fmt::format("must be 0 (no ramp-up) or more, got {}", t.ema_rampup));
+  need(t.ema_bn_images >= 0 && t.ema_bn_images <= 65536, "train.ema_bn_images",
+       fmt::format("must be in 0..65536, got {}", t.ema_bn_images));
+  parse_augment(t.augment);
   need(t.data_on_device_max_mib >= 0, "train.data_on_device_max_mib",
        fmt::format("must be 0 or more, got {}", t.data_on_device_max_mib));
 
@@ -289,6 +319,9 @@ void validate(const Config& c) {
        "output.eval_every",
        fmt::format("must be 0 or a multiple of output.log_every ({}), got {}", o.log_every, o.eval_every));
   need(o.eval_images >= 16, "output.eval_images", fmt::format("must be at least 16, got {}", o.eval_images));
+  need(o.warn_d_g_z >= 0 && o.warn_d_g_z < 1, "output.warn_d_g_z",
+       fmt::format("must be in [0, 1), got {}", o.warn_d_g_z));
+  need(o.warn_rt >= 0 && o.warn_rt <= 1, "output.warn_rt", fmt::format("must be in [0, 1], got {}", o.warn_rt));
 
   const auto& d2 = c.dist;
   need(d2.backend == "auto" || d2.backend == "gloo" || d2.backend == "nccl", "dist.backend",
@@ -333,13 +366,51 @@ bool parse_device_spec(const std::string& spec, int* cuda_index) {
   return true;
 }
 
+AugmentPolicy parse_augment(const std::string& value) {
+  AugmentPolicy p;
+  std::stringstream ss(value);
+  for (std::string name; std::getline(ss, name, ',');) {
+    name.erase(0, name.find_first_not_of(" \t"));
+    name.erase(name.find_last_not_of(" \t") + 1);
+    bool* flag = name == "color" ? &p.color : name == "translation" ? &p.translation : name == "cutout" ? &p.cutout
+                                                                                                          : nullptr;
+    if (!flag)
+      throw ConfigError(fmt::format("train.augment: unknown policy '{}' (known: color, translation, cutout)", name));
+    if (*flag) throw ConfigError(fmt::format("train.augment: '{}' named twice", name));
+    *flag = true;
+  }
+  return p;
+}
+
+EmaSchedule ema_schedule(const TrainConfig& t) {
+  EmaSchedule s;
+  if (t.ema_decay != "auto") {
+    s.fixed_decay = std::strtod(t.ema_decay.c_str(), nullptr);
+    s.on = s.fixed_decay > 0;
+  } else {
+    s.on = t.ema_halflife_images > 0;
+    s.halflife_images = t.ema_halflife_images;
+    s.rampup = t.ema_rampup;
+  }
+  s.standing_statistics = s.on && t.ema_bn_images > 0;
+  return s;
+}
+
+double ema_new_weight(const EmaSchedule& s, double seen, double batch) {
+  if (s.fixed_decay >= 0) return 1.0 - s.fixed_decay;
+  double h = s.halflife_images;
+  if (s.rampup > 0) h = std::min(h, seen * s.rampup);
+  return 1.0 - std::pow(0.5, batch / std::max(h, 1e-8));
+}
+
 bool resolve_switch(const std::string& value, bool auto_value) { return value == "auto" ? auto_value : value == "true"; }
 
 bool is_identity_key(const std::string& key) {
   static const std::vector<std::string> keys = {
-      "data.path",  "data.format", "data.image_size", "data.channels", "data.synthetic_count",
-      "model.nz",   "model.ngf",   "model.ndf",       "train.batch_size", "train.lr",
-      "train.beta1", "train.beta2", "train.seed"};
+      "data.path",  "data.format", "data.image_size", "data.channels",    "data.synthetic_count",
+      "data.mirror", "data.holdout", "model.nz",      "model.ngf",        "model.ndf",
+      "train.batch_size", "train.lr", "train.lr_d",   "train.beta1",      "train.beta2",
+      "train.seed", "train.augment"};
   return std::find(keys.begin(), keys.end(), key) != keys.end();
 }
 

@@ -3,6 +3,10 @@
 
 #include "dcgan/data/resident.h"
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
 namespace dcgan {
 
 torch::Tensor to_training_batch(const Batch& batch, const ImageShape& shape, torch::Device device) {
@@ -14,6 +18,24 @@ torch::Tensor to_training_batch(const Batch& batch, const ImageShape& shape, tor
 }
 
 torch::Tensor normalize_batch(const torch::Tensor& u8) { return u8.to(torch::kFloat).div_(127.5).sub_(1.0); }
+
+torch::Tensor choose_images(const Dataset& data, std::int64_t wanted, std::uint64_t seed, const std::string& what) {
+  const auto order = epoch_permutation(data.size(), seed ^ 0x5eedULL, 0);
+  const ImageShape s = data.shape();
+  torch::Tensor u8 =
+      torch::empty({std::min<std::int64_t>(wanted, data.size()), s.channels, s.height, s.width}, torch::kUInt8);
+  std::int64_t have = 0, skipped = 0;
+  for (std::int64_t i = 0; i < data.size() && have < u8.size(0); ++i) {
+    try {
+      data.read(order[static_cast<std::size_t>(i)], u8.data_ptr<uint8_t>() + have * s.bytes());
+      ++have;
+    } catch (const UnreadableImage&) {
+      ++skipped;  // the loader warns about each file once
+    }
+  }
+  if (skipped > 0) spdlog::warn("{}: passed over {} unreadable image(s)", what, skipped);
+  return normalize_batch(u8.slice(0, 0, have));
+}
 
 namespace {
 

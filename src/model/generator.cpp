@@ -81,4 +81,20 @@ torch::Tensor generate_images(Generator& g, const torch::Tensor& noise, torch::D
   return torch::cat(out);
 }
 
+void recompute_batchnorm_statistics(Generator& g, const torch::Tensor& noise) {
+  torch::NoGradGuard no_grad;
+  std::vector<std::pair<torch::nn::BatchNorm2dImpl*, c10::optional<double>>> layers;
+  for (const auto& m : g->modules(/*include_self=*/false))
+    if (auto* bn = dynamic_cast<torch::nn::BatchNorm2dImpl*>(m.get())) {
+      layers.emplace_back(bn, bn->options.momentum());
+      bn->reset_running_stats();
+      bn->options.momentum(1.0);  // running = this batch's statistics
+    }
+  const bool was_training = g->is_training();
+  g->train();
+  g->forward(noise);
+  g->train(was_training);
+  for (auto& [bn, momentum] : layers) bn->options.momentum(momentum);
+}
+
 }  // namespace dcgan

@@ -122,6 +122,23 @@ void write_line_plot(const std::string& path, const std::string& title, const st
 #endif
 }
 
+// For each of `columns`, the (step, value) pairs of the rows where it has a value, into a copy of the matching
+// `styles` entry (name and colour); columns without any value are left out.
+static std::vector<PlotSeries> rows_with_values(std::map<std::string, std::vector<double>>& cols,
+                                                std::vector<PlotSeries> styles, const std::vector<std::string>& columns) {
+  std::vector<PlotSeries> out;
+  const auto& step = cols["step"];
+  for (std::size_t c = 0; c < columns.size(); ++c) {
+    if (!cols.count(columns[c])) continue;
+    PlotSeries s = styles[c];
+    const auto& values = cols[columns[c]];
+    for (std::size_t i = 0; i < step.size() && i < values.size(); ++i)
+      if (std::isfinite(values[i])) s.x.push_back(step[i]), s.y.push_back(values[i]);
+    if (!s.x.empty()) out.push_back(std::move(s));
+  }
+  return out;
+}
+
 std::vector<std::string> write_metric_plots(const std::string& run_dir) {
   std::ifstream in(run_dir + "/metrics.csv");
   std::string line;
@@ -153,19 +170,22 @@ std::vector<std::string> write_metric_plots(const std::string& run_dir) {
                    {"D(G(z)) after", step, cols["d_g_z2"], 148, 103, 189}});
   std::vector<std::string> out = {losses, d_out};
   // SWD at the evaluated rows only.
-  std::vector<PlotSeries> swd;
-  for (const auto& [name, label, r, g, b] :
-       {std::tuple<const char*, const char*, int, int, int>{"swd", "G", 31, 119, 180}, {"swd_ema", "EMA of G", 214, 39, 40}}) {
-    if (!cols.count(name)) continue;
-    PlotSeries s{label, {}, {}, r, g, b};
-    for (std::size_t i = 0; i < step.size(); ++i)
-      if (std::isfinite(cols[name][i])) s.x.push_back(step[i]), s.y.push_back(cols[name][i]);
-    if (!s.x.empty()) swd.push_back(s);
-  }
+  const auto swd = rows_with_values(cols, {{"G", {}, {}, 31, 119, 180}, {"EMA of G", {}, {}, 214, 39, 40}},
+                                    {"swd", "swd_ema"});
   if (!swd.empty()) {
     out.push_back(run_dir + "/swd.png");
     write_line_plot(out.back(), "Sliced Wasserstein distance to real images (x 1e3, lower is better)", "iterations",
                     "SWD", swd);
+  }
+  // Is D winning: r_t, and D on training vs held-back images, where logged.
+  const auto watch = rows_with_values(
+      cols, {{"r_t = E[sign D(x)]", {}, {}, 31, 119, 180}, {"D(x) training", {}, {}, 44, 160, 44},
+             {"D(x) held back", {}, {}, 214, 39, 40}},
+      {"r_t", "d_train", "d_holdout"});
+  if (!watch.empty()) {
+    out.push_back(run_dir + "/overfitting.png");
+    write_line_plot(out.back(), "Is D memorising? r_t (Karras et al. 2020), D on training vs held-back images",
+                    "iterations", "r_t / probability", watch);
   }
   return out;
 }

@@ -7,6 +7,7 @@
 #include "dcgan/run/sink.h"
 #include "dcgan/run/sinks/checkpoints.h"
 #include "dcgan/run/sinks/console.h"
+#include "dcgan/run/sinks/discriminator_watch.h"
 #include "dcgan/run/sinks/evaluation.h"
 #include "dcgan/run/sinks/metrics_csv.h"
 #include "dcgan/run/sinks/pictures.h"
@@ -93,6 +94,7 @@ FitResult stopped(const Run& run, FitResult result) {
 std::vector<std::unique_ptr<Sink>> default_sinks(const Run& run) {
   std::vector<std::unique_ptr<Sink>> sinks;
   sinks.push_back(std::make_unique<EvaluationSink>(run));
+  sinks.push_back(std::make_unique<DiscriminatorWatchSink>(run));
   sinks.push_back(std::make_unique<ConsoleSink>(run));
   sinks.push_back(std::make_unique<MetricsCsvSink>(run));
   sinks.push_back(std::make_unique<SampleGridSink>(run));

@@ -3,6 +3,7 @@
 
 #include "dcgan/data/resident.h"
 #include "dcgan/data/splitmix.h"
+#include "dcgan/data/subset.h"
 #include "dcgan/dist/distributed.h"
 #include "dcgan/io/files.h"
 #include "dcgan/report/image_io.h"
@@ -145,6 +146,12 @@ void log_settings(const Run& run, bool graphs, bool on_device) {
 Run::Run() = default;
 Run::~Run() = default;
 
+Generator* Run::average() {
+  if (!trainer->has_ema()) return nullptr;
+  trainer->refresh_ema_statistics(at.step);
+  return &trainer->ema();
+}
+
 std::unique_ptr<Run> open_run(const Config& config, const std::string& resume_from, const DistEnv* dist) {
   validate(config);
   auto run = std::make_unique<Run>();
@@ -161,10 +168,19 @@ std::unique_ptr<Run> open_run(const Config& config, const std::string& resume_fr
   build_trainer(*run);
   if (run->resuming()) resume(*run);
   run->data = open_dataset(config.data, static_cast<uint64_t>(config.train.seed));
+  if (config.data.holdout > 0) {
+    HoldoutSplit split = split_holdout(std::move(run->data), config.data.holdout,
+                                       static_cast<uint64_t>(config.train.seed),
+                                       static_cast<int64_t>(config.train.batch_size) * run->world);
+    run->data = std::move(split.training);
+    run->holdout = std::move(split.held_back);
+  }
   run->per_epoch = Loader::batches_per_epoch(*run->data, config.train.batch_size, run->world);  // throws when < 1
   run->total = config.train.steps > 0 ? config.train.steps : config.train.epochs * run->per_epoch;
   run->epochs = (run->total + run->per_epoch - 1) / run->per_epoch;
   run->at = {run->start_step, run->start_step / run->per_epoch};
+  const double global_batch = static_cast<double>(config.train.batch_size) * run->world;
+  run->trainer->set_ema_position(static_cast<double>(run->start_step) * global_batch, global_batch);
   return run;
 }
 

@@ -1,8 +1,11 @@
 // Trainer: the DCGAN training step.
 #include "dcgan/train/trainer.h"
 
-#include "dcgan/runtime/compat.h"
 #include "dcgan/config/config.h"
+#include "dcgan/runtime/compat.h"
+#include "dcgan/train/augment.h"
+
+#include <ATen/CPUGeneratorImpl.h>
 
 #include <stdexcept>
 
@@ -22,8 +25,11 @@ DiscriminatorOptions discriminator_options(const Config& cfg) {
   return DiscriminatorOptions().ndf(cfg.model.ndf).channels(cfg.data.channels).image_size(cfg.data.image_size);
 }
 
-torch::optim::AdamOptions adam_options(const TrainConfig& t) {
-  return torch::optim::AdamOptions(t.lr).betas(std::make_tuple(t.beta1, t.beta2));
+// The seed of the standing statistics' noise stream: any fixed value, apart from the training stream.
+constexpr uint64_t kStandingStatisticsSeed = 0x5747a4d1;
+
+torch::optim::AdamOptions adam_options(const TrainConfig& t, double lr) {
+  return torch::optim::AdamOptions(lr).betas(std::make_tuple(t.beta1, t.beta2));
 }
 
 // Binary cross-entropy on logits against a constant label (1 = real, 0 = fake), averaged over the batch. On logits
@@ -74,6 +80,8 @@ TrainerSettings resolve_trainer_settings(const Config& cfg, torch::Device device
   s.channels_last = resolve_switch(t.channels_last, true);
   s.bf16 = t.precision == "bf16";
   s.fused_adam = resolve_switch(t.fused_adam, device.is_cuda());
+  s.augment = parse_augment(t.augment);
+  s.mirror = cfg.data.mirror;
   if (s.bf16 && !device.is_cuda())
     throw std::invalid_argument("train.precision: bf16 needs a CUDA device; this run is on " + device.str());
   if (s.fused_adam && !compat::fused_adam_supported(device))
@@ -87,17 +95,21 @@ Trainer::Trainer(const Config& cfg, torch::Device device)
       settings_(resolve_trainer_settings(cfg, device)),
       g_(generator_options(cfg, settings_)),
       d_(discriminator_options(cfg)),
-      opt_g_(parameters_on(*g_, device, settings_.channels_last), adam_options(cfg.train)),
-      opt_d_(parameters_on(*d_, device, settings_.channels_last), adam_options(cfg.train)),
+      opt_g_(parameters_on(*g_, device, settings_.channels_last), adam_options(cfg.train, cfg.train.lr)),
+      opt_d_(parameters_on(*d_, device, settings_.channels_last),
+             adam_options(cfg.train, cfg.train.lr_d > 0 ? cfg.train.lr_d : cfg.train.lr)),
+      ema_schedule_(ema_schedule(cfg.train)),
       nonfinite_(torch::zeros({}, torch::TensorOptions().dtype(torch::kLong).device(device))) {
+  const auto fp32 = torch::TensorOptions().dtype(torch::kFloat).device(device);
+  interval_ = {torch::zeros({}, fp32), torch::zeros({}, fp32)};
   g_trained_ = g_->parameters();
   d_trained_ = d_->parameters();
   if (settings_.fused_adam) {
     fused_g_ = std::make_unique<FusedAdam>(opt_g_);
     fused_d_ = std::make_unique<FusedAdam>(opt_d_);
   }
-  if (cfg.train.ema_decay > 0) {
-    ema_decay_ = cfg.train.ema_decay;
+  if (ema_schedule_.on) {
+    ema_bn_images_ = ema_schedule_.standing_statistics ? cfg.train.ema_bn_images : 0;
     // Its own init draws are undone (the copy below overwrites them), so enabling the average leaves the training
     // run's random stream as it was.
     at::Generator cpu = at::globalContext().defaultGenerator(torch::kCPU);
@@ -118,6 +130,7 @@ Trainer::Trainer(const Config& cfg, torch::Device device)
     g_buffers_ = g_->buffers();
     ema_buffers_ = ema_->buffers();
     reset_ema();
+    set_ema_position(0, cfg.train.batch_size);
   }
 }
 
@@ -130,12 +143,53 @@ void Trainer::reset_ema() {
   ema_params_ = ema_->parameters();
 }
 
+void Trainer::set_ema_position(double images_seen, double global_batch) {
+  if (!has_ema()) return;
+  // Filled in place once it exists: a captured CUDA graph keeps reading the same tensor.
+  if (!ema_seen_.defined())
+    ema_seen_ = torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(device_));
+  ema_seen_.fill_(images_seen);
+  ema_batch_ = global_batch;
+}
+
 void Trainer::update_ema() {
   if (!has_ema()) return;
   torch::NoGradGuard no_grad;
-  at::_foreach_mul_(ema_params_, ema_decay_);
-  at::_foreach_add_(ema_params_, g_params_, 1.0 - ema_decay_);
-  for (std::size_t i = 0; i < ema_buffers_.size(); ++i) ema_buffers_[i].copy_(g_buffers_[i]);
+  if (ema_schedule_.fixed_decay >= 0) {  // the fixed decay, computed exactly as before the half-life existed
+    at::_foreach_mul_(ema_params_, ema_schedule_.fixed_decay);
+    at::_foreach_add_(ema_params_, g_params_, 1.0 - ema_schedule_.fixed_decay);
+  } else {  // ema_new_weight on the device: no host value changes between steps, so a CUDA graph can replay it
+    torch::Tensor h = torch::full_like(ema_seen_, ema_schedule_.halflife_images);
+    if (ema_schedule_.rampup > 0) h = torch::minimum(h, ema_seen_ * ema_schedule_.rampup);
+    const torch::Tensor weight = (1.0 - torch::pow(0.5, ema_batch_ / h.clamp_min(1e-8))).to(torch::kFloat);
+    for (std::size_t i = 0; i < ema_params_.size(); ++i) ema_params_[i].lerp_(g_params_[i], weight);
+    ema_seen_.add_(ema_batch_);
+  }
+  if (ema_bn_images_ == 0)
+    for (std::size_t i = 0; i < ema_buffers_.size(); ++i) ema_buffers_[i].copy_(g_buffers_[i]);
+}
+
+void Trainer::refresh_ema_statistics(int64_t key) {
+  if (!has_ema() || ema_bn_images_ == 0 || key == ema_refreshed_) return;
+  if (!ema_bn_noise_.defined()) {
+    at::Generator gen = at::detail::createCPUGenerator(kStandingStatisticsSeed);
+    ema_bn_noise_ = torch::randn({ema_bn_images_, nz(), 1, 1}, gen, torch::kFloat).to(device_);
+  }
+  recompute_batchnorm_statistics(ema_, ema_bn_noise_);
+  ema_refreshed_ = key;
+}
+
+void Trainer::reset_interval() {
+  interval_.sign_real_sum.zero_();
+  interval_.d_g_z_max.zero_();
+}
+
+torch::Tensor Trainer::augment(const torch::Tensor& images, bool is_real) const {
+  const bool mirror = is_real && settings_.mirror;
+  if (!mirror && !settings_.augment.any()) return images;
+  torch::Tensor out = mirror ? random_mirror(images) : images;
+  if (settings_.augment.any()) out = diff_augment(out, settings_.augment);
+  return settings_.channels_last ? out.contiguous(torch::MemoryFormat::ChannelsLast) : out;
 }
 
 void Trainer::step_optimizer(torch::optim::Adam& opt, std::unique_ptr<FusedAdam>& fused) {
@@ -156,16 +210,22 @@ void Trainer::reload_optimizer_state() {
 torch::Tensor Trainer::update_d(const torch::Tensor& real, const torch::Tensor& noise, StepStats& stats) {
   d_->zero_grad(/*set_to_none=*/true);
   torch::Tensor out_real, err_real, fake, out_fake, err_fake;
+  // The augmentations run outside autocast, in the precision of the images they get.
+  const torch::Tensor seen = augment(real, /*is_real=*/true);
   {
     const compat::CudaAutocast autocast(settings_.bf16);
-    out_real = d_->forward(real);
+    out_real = d_->forward(seen);
     err_real = bce(out_real, 1.0);
   }
   err_real.backward();
   {
     const compat::CudaAutocast autocast(settings_.bf16);
     fake = g_->forward(noise);
-    out_fake = d_->forward(fake.detach());
+  }
+  const torch::Tensor fake_seen = augment(fake.detach(), false);
+  {
+    const compat::CudaAutocast autocast(settings_.bf16);
+    out_fake = d_->forward(fake_seen);
     err_fake = bce(out_fake, 0.0);
   }
   err_fake.backward();
@@ -175,6 +235,7 @@ torch::Tensor Trainer::update_d(const torch::Tensor& real, const torch::Tensor& 
   stats.loss_d = (err_real + err_fake).detach();
   stats.d_x = mean_probability(out_real);
   stats.d_g_z1 = mean_probability(out_fake);
+  stats.sign_real = torch::sign(out_real.detach().to(torch::kFloat)).mean();
   return fake;
 }
 
@@ -183,9 +244,10 @@ void Trainer::update_g(const torch::Tensor& fake, StepStats& stats) {
   torch::Tensor out, err;
   {
     const FrozenParameters frozen(*d_);
+    const torch::Tensor seen = augment(fake, false);
     {
       const compat::CudaAutocast autocast(settings_.bf16);
-      out = d_->forward(fake);
+      out = d_->forward(seen);
       err = bce(out, 1.0);
     }
     err.backward();
@@ -208,6 +270,8 @@ StepStats Trainer::step(const torch::Tensor& real, const torch::Tensor& noise) {
   const torch::Tensor fake = update_d(input, noise, stats);
   update_g(fake, stats);
   nonfinite_.add_(torch::logical_not(torch::isfinite(stats.loss_d + stats.loss_g)));
+  interval_.sign_real_sum.add_(stats.sign_real);
+  at::maximum_out(interval_.d_g_z_max, interval_.d_g_z_max, torch::maximum(stats.d_g_z1, stats.d_g_z2));
   return stats;
 }
 

@@ -26,6 +26,14 @@ struct DataConfig {
   int synthetic_count = 1024;
   // false: an unreadable image in a folder is skipped with one warning; true: it stops the run.
   bool strict = false;
+  // true: each real image is flipped left-right with probability 1/2 at every step, drawn from the training stream
+  // (StyleGAN2-ADA's --mirror, Karras et al. 2020); for data where left and right do not matter. Off in the
+  // tutorial.
+  bool mirror = false;
+  // Images held back from training: a seeded choice of this many, never trained on. D's mean output on them,
+  // beside its output on as many training images, shows when D starts to memorise the training set (Karras et al.
+  // 2020, fig. 1b). 0 = none: the tutorial trains on every image.
+  int holdout = 0;
 };
 
 // Network sizes. Defaults are the DCGAN tutorial's (Radford et al. 2015 architecture).
@@ -41,6 +49,9 @@ struct TrainConfig {
   int epochs = 5;            // tutorial: num_epochs = 5
   std::int64_t steps = 0;    // > 0: train exactly this many steps and ignore epochs
   double lr = 0.0002;        // paper sec. 4: Adam learning rate 0.0002
+  // D's own Adam learning rate; 0 = train.lr, the tutorial's one rate for both. Separate rates are the two
+  // time-scale update rule (Heusel et al. 2017, "GANs Trained by a Two Time-Scale Update Rule").
+  double lr_d = 0;
   double beta1 = 0.5;        // paper sec. 4: beta1 = 0.5 (0.9 "resulted in training oscillation")
   double beta2 = 0.999;      // Adam's default, kept by the tutorial
   std::int64_t seed = 999;   // tutorial: manualSeed = 999
@@ -58,9 +69,28 @@ struct TrainConfig {
                                           // it needs at most data_on_device_max_mib)
   int data_on_device_max_mib = 16384;     // the largest dataset auto puts on the device
   std::string cudnn_benchmark = "auto";   // cuDNN times its algorithms once per shape and keeps the fastest
-  // Exponential moving average of G's weights, updated after every G step (BatchNorm statistics copied), sampled,
-  // evaluated and saved beside the raw G; 0 disables it. 0.999 as in Karras et al. 2018 / Yazici et al. 2019.
-  double ema_decay = 0.999;
+  // The moving average of G's weights (Karras et al. 2018; Yazici et al. 2019), updated after every G step,
+  // sampled, evaluated and saved beside the raw G. After a step that has seen n images (all ranks), the average
+  // keeps beta = 0.5^(B / h) of itself and takes 1 - beta of G, B the global batch and
+  // h = min(ema_halflife_images, ema_rampup * n): a half-life of ema_halflife_images images that is never more
+  // than ema_rampup of what G has seen, so the average follows G from the first step (StyleGAN2-ADA's G_ema:
+  // ema_kimg = 10, ema_rampup = 0.05, training/training_loop.py). 0 = no average.
+  int ema_halflife_images = 10000;
+  double ema_rampup = 0.05;  // 0 = no ramp-up: the full half-life from the first step
+  // "auto": the half-life schedule above. A number in [0, 1): a fixed per-step decay instead
+  // (ema = decay * ema + (1 - decay) * G; 0 = no average), the only schedule before ema_halflife_images existed;
+  // configs and checkpoints that set it keep training as they did.
+  std::string ema_decay = "auto";
+  // The average's BatchNorm running statistics are its own: recomputed from one forward pass in training mode over
+  // this many noise vectors of a fixed stream (not the training stream) whenever the average is evaluated, sampled
+  // or saved, as torch.optim.swa_utils.update_bn does for SWA and BigGAN's "standing statistics" (Brock et al.
+  // 2019). 0 = copy G's statistics after every update (the behaviour before this key).
+  int ema_bn_images = 512;
+  // Differentiable augmentation of every image D sees, real and fake, in D's update and in G's (Zhao et al. 2020,
+  // "Differentiable Augmentation for Data-Efficient GAN Training"): a comma-separated list of `color` (brightness,
+  // saturation, contrast), `translation` (up to 1/8 of the side, zero padding), `cutout` (a square of half the
+  // side), with the paper's ranges; random draws from the training stream. "" = none, the tutorial.
+  std::string augment;
 };
 
 // What a run writes and how often (intervals in training steps).
@@ -76,6 +106,13 @@ struct OutputConfig {
   // and degrades after: keeping the best matters.
   int eval_every = 1000;
   int eval_images = 1024;
+  // Warnings when D is winning, each judged over a log interval (output.log_every steps). Collapse: D(G(z)), D's
+  // mean probability on generated images, stayed below warn_d_g_z at every step of the interval, so G's gradient
+  // carries almost nothing. Memorising: the mean of r_t = E[sign(D(x_real))] over the interval, the overfitting
+  // heuristic of Karras et al. 2020 (eq. 1; StyleGAN2-ADA steers its augmentation towards r_t = 0.6), above
+  // warn_rt. 0 turns a warning off.
+  double warn_d_g_z = 0.001;
+  double warn_rt = 0.9;
 };
 
 // Data-parallel training across processes, launched by torchrun or `dcgan train --nproc N` (docs/distributed.md).
@@ -125,6 +162,29 @@ void apply_override(Config& cfg, const std::string& assignment);
 void validate(const Config& cfg);
 // The whole config as YAML, loadable by load_config_yaml.
 std::string to_yaml(const Config& cfg);
+
+// Which DiffAugment policies a train.augment value names. Throws ConfigError for an unknown or repeated one.
+struct AugmentPolicy {
+  bool color = false;
+  bool translation = false;
+  bool cutout = false;
+  bool any() const { return color || translation || cutout; }
+};
+AugmentPolicy parse_augment(const std::string& value);
+
+// The moving average's schedule: off, a fixed per-step decay (train.ema_decay a number), or the half-life.
+struct EmaSchedule {
+  bool on = false;
+  double fixed_decay = -1;    // >= 0: the old fixed decay; < 0: the half-life schedule
+  double halflife_images = 0;
+  double rampup = 0;
+  bool standing_statistics = false;  // train.ema_bn_images > 0
+};
+EmaSchedule ema_schedule(const TrainConfig& t);
+
+// The weight the average gives G's new weights at a step (1 - beta), after `seen` images before the step, with a
+// global batch of `batch` images: the formula of TrainConfig's comment. Trainer computes the same on the device.
+double ema_new_weight(const EmaSchedule& s, double seen, double batch);
 
 // An auto | true | false switch: `auto_value` for "auto", else the value as written (validate() admits nothing else).
 bool resolve_switch(const std::string& value, bool auto_value);

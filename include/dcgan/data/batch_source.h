@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
 namespace dcgan {
 
@@ -16,6 +17,10 @@ namespace dcgan {
 torch::Tensor to_training_batch(const Batch& batch, const ImageShape& shape, torch::Device device);
 /// The same mapping for a uint8 [N, C, H, W] tensor already on the device.
 torch::Tensor normalize_batch(const torch::Tensor& u8);
+
+/// `wanted` images of `data` (fewer when it holds fewer), a choice fixed by `seed`, unreadable ones passed over with
+/// one warning naming `what` and their count: [n, C, H, W] floats in [-1, 1] on the CPU.
+torch::Tensor choose_images(const Dataset& data, std::int64_t wanted, std::uint64_t seed, const std::string& what);
 
 /// One training batch, ready for Trainer::step.
 struct TrainingBatch {

@@ -46,4 +46,9 @@ int64_t hidden_blocks_for(int64_t image_size);
 // 256 on `device` and left there. G is put back in train mode afterwards.
 torch::Tensor generate_images(Generator& g, const torch::Tensor& noise, torch::Device device);
 
+// Standing statistics (torch.optim.swa_utils.update_bn; BigGAN's, Brock et al. 2019): every BatchNorm layer's
+// running mean and (unbiased) variance become those of one training-mode forward pass over `noise` (on g's device),
+// in place of whatever they held. No gradients; g's mode and the layers' momentum are restored after.
+void recompute_batchnorm_statistics(Generator& g, const torch::Tensor& noise);
+
 }  // namespace dcgan

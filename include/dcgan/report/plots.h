@@ -22,7 +22,8 @@ void write_line_plot(const std::string& path, const std::string& title, const st
                      const std::string& y_label, const std::vector<PlotSeries>& series);
 
 // From <run_dir>/metrics.csv: losses.png (Loss_G and Loss_D against iteration, the tutorial's figure) and
-// d_outputs.png (D(x), D(G(z)) before and after D's update). Returns the files written (none for an empty csv).
+// d_outputs.png (D(x), D(G(z)) before and after D's update); swd.png where evaluated, overfitting.png (r_t, D on
+// training and held-back images) where logged. Returns the files written (none for an empty csv).
 std::vector<std::string> write_metric_plots(const std::string& run_dir);
 
 // A real batch beside a fake one (each an 8-column grid, [N, C, H, W] in [-1, 1]) under "Real Images" and

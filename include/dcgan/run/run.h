@@ -40,6 +40,9 @@ struct Run {
   bool leader() const { return rank == 0; }  // rank 0: the only rank that writes
   bool resuming() const { return !resume_from.empty(); }
   const std::string& dir() const { return config.output.dir; }
+  /// G's moving average as of the last completed step, its standing BatchNorm statistics refreshed for that step
+  /// (Trainer::refresh_ema_statistics), or nullptr when the run keeps none. What evaluates, samples or saves it.
+  Generator* average();
 
   torch::Device device{torch::kCPU};
   int threads = 0;                      // intra-op CPU threads in force
@@ -47,7 +50,8 @@ struct Run {
   std::unique_ptr<Trainer> trainer;
   std::unique_ptr<StepRunner> runner;   // eager steps or a CUDA graph's replays
   torch::Tensor fixed_noise;            // [kSampleCount, nz, 1, 1] on the device: the sample grids' noise
-  std::unique_ptr<Dataset> data;
+  std::unique_ptr<Dataset> data;        // the training images (data.holdout ones left out)
+  std::unique_ptr<Dataset> holdout;     // the data.holdout images never trained on, or null
   int64_t start_step = 0;               // steps done before this process started (a resume's checkpoint)
   int64_t total = 0;                    // the step to reach
   int64_t per_epoch = 0;                // (global) batches per epoch

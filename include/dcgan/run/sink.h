@@ -37,6 +37,8 @@ struct StepEvent {
   const torch::Tensor* real = nullptr;  // the batch trained on, [B, C, H, W] in [-1, 1] on the device
   Throughput* throughput = nullptr;     // images/s and data wait since the last log step
   std::optional<double> swd, swd_ema;   // set by the evaluation at its steps (SWD x 1e3 of G and of its EMA)
+  std::optional<double> r_t;            // set by the discriminator watch at log steps: r_t over the interval
+  std::optional<double> d_train, d_holdout;  // and, with data.holdout, D's mean probability on training / held-back
 };
 
 /// A listener of the training loop, in the way of PyTorch Lightning's or Keras' callbacks. Constructors read what

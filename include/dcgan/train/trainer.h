@@ -1,9 +1,10 @@
 // Trainer: owns G, D and their Adam optimizers; step() is the DCGAN tutorial's three updates.
 #pragma once
 
+#include "dcgan/config/config.h"
 #include "dcgan/model/discriminator.h"
-#include "dcgan/train/fused_adam.h"
 #include "dcgan/model/generator.h"
+#include "dcgan/train/fused_adam.h"
 
 #include <torch/torch.h>
 
@@ -11,8 +12,6 @@
 #include <memory>
 
 namespace dcgan {
-
-struct Config;
 
 // Statistics of one step, as 0-dim float tensors on the training device (reading them syncs; do it only when
 // logging). Names follow the tutorial: D(x) is D's mean probability on real images, D(G(z)) before (z1) and after
@@ -23,6 +22,14 @@ struct StepStats {
   torch::Tensor d_x;
   torch::Tensor d_g_z1;
   torch::Tensor d_g_z2;
+  torch::Tensor sign_real;  // E[sign(D's logit on the real batch)]: this step's term of r_t (Karras et al. 2020, eq. 1)
+};
+
+// Device-side sums over the steps since the last reset (a log interval), kept by every step without a host sync
+// (also inside a captured CUDA graph): fp32 0-dim tensors on the training device.
+struct IntervalStats {
+  torch::Tensor sign_real_sum;  // the sum of StepStats::sign_real; divided by the steps, r_t
+  torch::Tensor d_g_z_max;      // the largest D(G(z)) (before or after D's update) of any step
 };
 
 // The speed settings of a Trainer as resolved for its device (config "auto" made concrete).
@@ -31,6 +38,8 @@ struct TrainerSettings {
   bool channels_last = false;
   bool bf16 = false;
   bool fused_adam = false;
+  AugmentPolicy augment;  // train.augment
+  bool mirror = false;    // data.mirror
 };
 TrainerSettings resolve_trainer_settings(const Config& cfg, torch::Device device);
 
@@ -49,6 +58,8 @@ class Trainer {
   StepStats step(const torch::Tensor& real, const torch::Tensor& noise);
 
   // D update: D on real (label 1), D on G(noise).detach() (label 0), both gradients summed, D's optimizer steps.
+  // With data.mirror the real batch is x-flipped first; with train.augment both batches go through diff_augment
+  // (independent draws), as does G's batch in update_g.
   // Gradients are reset to undefined rather than zero-filled before each update (PyTorch 2's default).
   // G's weights do not change. Returns G(noise), still attached to G's graph, for update_g.
   torch::Tensor update_d(const torch::Tensor& real, const torch::Tensor& noise, StepStats& stats);
@@ -57,12 +68,26 @@ class Trainer {
   // here and the next D update discards, are not computed (D's parameters stop requiring grad for this pass).
   void update_g(const torch::Tensor& fake, StepStats& stats);
 
-  // The moving average of G's weights (train.ema_decay > 0), or an empty holder. After each G step:
-  // ema = decay * ema + (1 - decay) * G for parameters; BatchNorm statistics copied. Starts as a copy of G.
+  // The moving average of G's weights (ema_schedule(train).on), or an empty holder. Starts as a copy of G. After
+  // each G step its parameters move towards G's by ema_new_weight(schedule, images seen before the step, global
+  // batch), computed on the device from a device counter of images seen. Its BatchNorm statistics are G's copied
+  // after each update when train.ema_bn_images is 0, else left alone until refresh_ema_statistics.
   Generator& ema() { return ema_; }
   bool has_ema() const { return !ema_.is_empty(); }
   // Makes the average a copy of G again (e.g. after loading a checkpoint that has none).
   void reset_ema();
+  // The images the average has seen (a resume's step x global batch) and the global batch (train.batch_size x
+  // ranks) of every later step. A new Trainer has seen 0, with a global batch of train.batch_size.
+  void set_ema_position(double images_seen, double global_batch);
+  // Standing statistics: the average's BatchNorm running mean and variance become those of one training-mode
+  // forward pass over train.ema_bn_images noise vectors drawn once from a fixed CPU stream (not the training
+  // stream). Done at most once per `key` (the step: callers at one step share it); nothing when the average is
+  // off or train.ema_bn_images is 0. Call before the average is evaluated, sampled or saved.
+  void refresh_ema_statistics(int64_t key);
+
+  // Sums over the steps since reset_interval(); reset_interval() zeroes them (outside a CUDA graph capture).
+  const IntervalStats& interval() const { return interval_; }
+  void reset_interval();
 
   // Data-parallel training: called with D's parameters in update_d, and G's in update_g, after the backward pass
   // and before the optimizer step, to average their gradients across ranks. Unset (the default): not called.
@@ -89,6 +114,8 @@ class Trainer {
  private:
   void step_optimizer(torch::optim::Adam& opt, std::unique_ptr<FusedAdam>& fused);
   void update_ema();
+  // What D sees of `images`: x-flipped when real and data.mirror, then diff_augment with train.augment.
+  torch::Tensor augment(const torch::Tensor& images, bool is_real) const;
 
   torch::Device device_;
   TrainerSettings settings_;
@@ -99,8 +126,14 @@ class Trainer {
   std::unique_ptr<FusedAdam> fused_g_;
   std::unique_ptr<FusedAdam> fused_d_;
   Generator ema_{nullptr};
-  double ema_decay_ = 0;
+  EmaSchedule ema_schedule_;
+  int ema_bn_images_ = 0;
+  torch::Tensor ema_seen_;   // fp64 0-dim on the device: images seen before the next update
+  double ema_batch_ = 0;     // the global batch
+  torch::Tensor ema_bn_noise_;  // the standing statistics' noise, drawn on first use
+  int64_t ema_refreshed_ = -1;  // the key of the last refresh_ema_statistics
   std::vector<torch::Tensor> ema_params_, g_params_, ema_buffers_, g_buffers_;
+  IntervalStats interval_;
   torch::Tensor nonfinite_;
   GradientHook gradient_hook_;
   std::vector<torch::Tensor> g_trained_, d_trained_;  // the parameters the optimizers step

@@ -12,8 +12,7 @@ namespace {
 
 void write_generator(Run& run) {
   if (!run.leader()) return;
-  Trainer& t = *run.trainer;
-  save_generator(run.dir() + "/g.pt", t.generator(), run.config, run.at, t.has_ema() ? &t.ema() : nullptr);
+  save_generator(run.dir() + "/g.pt", run.trainer->generator(), run.config, run.at, run.average());
 }
 
 }  // namespace
@@ -36,6 +35,7 @@ void CheckpointSink::write_checkpoint(Run& run) {
   written_step_ = run.at.step;
   if (!run.leader()) return;
   const std::string path = checkpoint_path(run.dir(), run.at.step);
+  run.average();  // the average is saved with its standing statistics
   save_checkpoint(path, *run.trainer, run.config, run.at, run.fixed_noise, rng, run.best, others);
   publish_checkpoint(run.dir(), run.at.step, run.config.output.keep_checkpoints);
   run.last_checkpoint = path;

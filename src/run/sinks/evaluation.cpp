@@ -14,38 +14,17 @@
 #include <cmath>
 
 namespace dcgan {
-namespace {
-
-// `wanted` real images of `data` (a seeded choice, unreadable ones passed over), in [-1, 1] on the CPU.
-torch::Tensor eval_set(const Dataset& data, int64_t wanted, uint64_t seed) {
-  const auto order = epoch_permutation(data.size(), seed ^ 0x5eedULL, 0);
-  const ImageShape s = data.shape();
-  torch::Tensor u8 =
-      torch::empty({std::min<int64_t>(wanted, data.size()), s.channels, s.height, s.width}, torch::kUInt8);
-  int64_t have = 0, skipped = 0;
-  for (int64_t i = 0; i < data.size() && have < u8.size(0); ++i) {
-    try {
-      data.read(order[static_cast<std::size_t>(i)], u8.data_ptr<uint8_t>() + have * s.bytes());
-      ++have;
-    } catch (const UnreadableImage&) {
-      ++skipped;  // the loader warns about each file once
-    }
-  }
-  if (skipped > 0) spdlog::warn("evaluation set: passed over {} unreadable image(s)", skipped);
-  if (have < wanted) spdlog::info("evaluation set: {} real images (output.eval_images is {})", have, wanted);
-  return normalize_batch(u8.slice(0, 0, have));
-}
-
-}  // namespace
 
 EvaluationSink::EvaluationSink(const Run& run) {
   const Config& c = run.config;
   if (c.output.eval_every == 0 || run.total < c.output.eval_every) return;
-  schedule_ = {c.output.eval_every, false};  // eval_every is a multiple of log_every (validate)
+  schedule_ = {c.output.eval_every, true};  // eval_every is a multiple of log_every (validate); and the last step
   if (!run.leader()) return;
   const auto seed = static_cast<uint64_t>(c.train.seed);
   options_.seed = seed;
-  real_ = eval_set(*run.data, c.output.eval_images, seed).to(run.device);
+  real_ = choose_images(*run.data, c.output.eval_images, seed, "evaluation set").to(run.device);
+  if (real_.size(0) < c.output.eval_images)
+    spdlog::info("evaluation set: {} real images (output.eval_images is {})", real_.size(0), c.output.eval_images);
   at::Generator gen = at::detail::createCPUGenerator(seed + 1);
   noise_ = torch::randn({real_.size(0), c.model.nz, 1, 1}, gen, torch::kFloat);
 }
@@ -53,7 +32,7 @@ EvaluationSink::EvaluationSink(const Run& run) {
 void EvaluationSink::on_step(Run& run, StepEvent& e) {
   const auto start = Clock::now();
   Trainer& trainer = *run.trainer;
-  Generator* ema = trainer.has_ema() ? &trainer.ema() : nullptr;
+  Generator* ema = run.average();
   const double swd = sliced_wasserstein(real_, generate_images(trainer.generator(), noise_, run.device), options_).mean;
   e.swd = swd;
   if (ema) e.swd_ema = sliced_wasserstein(real_, generate_images(*ema, noise_, run.device), options_).mean;

@@ -32,8 +32,8 @@ void SampleGridSink::on_start(Run& run) {
 void SampleGridSink::on_step(Run& run, StepEvent& e) {
   run.last_sample = fmt::format("{}/samples/step-{:06d}.png", run.dir(), e.step);
   write_samples(run.trainer->generator(), run.fixed_noise, run.last_sample);
-  if (run.trainer->has_ema())
-    write_samples(run.trainer->ema(), run.fixed_noise, fmt::format("{}/samples/ema/step-{:06d}.png", run.dir(), e.step));
+  if (Generator* ema = run.average())
+    write_samples(*ema, run.fixed_noise, fmt::format("{}/samples/ema/step-{:06d}.png", run.dir(), e.step));
 }
 
 }  // namespace dcgan

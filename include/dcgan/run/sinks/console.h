@@ -6,7 +6,8 @@
 namespace dcgan {
 
 /// Logs "[epoch/epochs][batch/per_epoch] Loss_D ... Loss_G ... D(x) ... D(G(z)) z1 / z2 images/s data wait" at every
-/// output.log_every steps and the last, through spdlog (the console and train.log).
+/// output.log_every steps and the last, through spdlog (the console and train.log), then r_t and D on training and
+/// held-back images where the discriminator watch set them.
 class ConsoleSink final : public Sink {
  public:
   explicit ConsoleSink(const Run& run);

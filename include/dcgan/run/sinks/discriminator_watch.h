@@ -1,0 +1,32 @@
+// DiscriminatorWatchSink: is D winning? r_t, D on held-back and training images, and warnings.
+#pragma once
+
+#include "dcgan/run/sink.h"
+
+#include <torch/torch.h>
+
+namespace dcgan {
+
+/// At every log step (output.log_every, and the last), over the steps since the previous one:
+/// - r_t = E[sign(D(x_real))], the overfitting heuristic of Karras et al. 2020 (eq. 1), from the trainer's
+///   device-side interval sums (no extra pass over data);
+/// - with data.holdout, D's mean probability on the held-back images and on as many training images (a seeded
+///   choice), each in batches of train.batch_size, D in training mode as the step runs it, its BatchNorm buffers
+///   restored after, so training is unchanged;
+/// and leaves them in the event (StepEvent::r_t, d_train, d_holdout) for the log line and metrics.csv after it.
+/// Warns, naming the step and what to try, when D(G(z)) stayed below output.warn_d_g_z at every step of the
+/// interval (collapse) and when r_t is above output.warn_rt (memorising); each once when it starts, again only
+/// after it has ended. Rank 0 only: r_t is rank 0's batches' figure.
+class DiscriminatorWatchSink final : public Sink {
+ public:
+  explicit DiscriminatorWatchSink(const Run& run);
+  void on_start(Run& run) override;
+  void on_step(Run& run, StepEvent& event) override;
+
+ private:
+  torch::Tensor holdout_, train_probe_;  // [-1, 1] on the device (undefined without data.holdout)
+  int64_t last_step_ = 0;
+  bool collapsing_ = false, memorising_ = false;
+};
+
+}  // namespace dcgan

@@ -1,0 +1,83 @@
+// DiscriminatorWatchSink: r_t, D on held-back vs training images, and the collapse and memorising warnings.
+#include "dcgan/run/sinks/discriminator_watch.h"
+
+#include "dcgan/data/batch_source.h"
+#include "dcgan/run/run.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace dcgan {
+namespace {
+
+// D's mean probability on `images`, in training mode (batch statistics, as in the step) in batches of `batch`.
+// D's BatchNorm buffers are put back afterwards, so the probe leaves no trace in D.
+double mean_probability(Trainer& trainer, const torch::Tensor& images, int64_t batch) {
+  torch::NoGradGuard no_grad;
+  Discriminator& d = trainer.discriminator();
+  std::vector<torch::Tensor> saved;
+  for (const auto& b : d->buffers()) saved.push_back(b.clone());
+  double sum = 0;
+  for (int64_t i = 0; i < images.size(0); i += batch) {
+    torch::Tensor x = images.slice(0, i, std::min(images.size(0), i + batch));
+    if (trainer.channels_last()) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
+    sum += torch::sigmoid(d->forward(x).to(torch::kFloat)).sum().item<double>();
+  }
+  auto buffers = d->buffers();
+  for (std::size_t i = 0; i < buffers.size(); ++i) buffers[i].copy_(saved[i]);
+  return sum / static_cast<double>(images.size(0));
+}
+
+constexpr const char* kRemedies =
+    "try train.augment=color,translation,cutout, data.mirror=true where left and right do not matter, a smaller "
+    "train.lr_d, or more data";
+
+}  // namespace
+
+DiscriminatorWatchSink::DiscriminatorWatchSink(const Run& run) {
+  schedule_ = {run.config.output.log_every, true};
+  if (!run.leader() || !run.holdout) return;
+  const auto seed = static_cast<uint64_t>(run.config.train.seed);
+  holdout_ = choose_images(*run.holdout, run.holdout->size(), seed, "held-back images").to(run.device);
+  train_probe_ = choose_images(*run.data, holdout_.size(0), seed + 7, "training probe").to(run.device);
+}
+
+void DiscriminatorWatchSink::on_start(Run& run) {
+  run.trainer->reset_interval();
+  last_step_ = run.start_step;
+}
+
+void DiscriminatorWatchSink::on_step(Run& run, StepEvent& e) {
+  const OutputConfig& o = run.config.output;
+  const IntervalStats& sums = run.trainer->interval();
+  const int64_t first = last_step_ + 1, steps = e.step - last_step_;
+  const double rt = sums.sign_real_sum.item<double>() / static_cast<double>(std::max<int64_t>(1, steps));
+  const double d_g_z_max = sums.d_g_z_max.item<double>();
+  run.trainer->reset_interval();
+  last_step_ = e.step;
+  e.r_t = rt;
+  if (holdout_.defined()) {
+    const int64_t batch = run.config.train.batch_size;
+    e.d_train = mean_probability(*run.trainer, train_probe_, batch);
+    e.d_holdout = mean_probability(*run.trainer, holdout_, batch);
+  }
+
+  const bool collapsing = o.warn_d_g_z > 0 && d_g_z_max < o.warn_d_g_z;
+  if (collapsing && !collapsing_)
+    spdlog::warn("step {}: D(G(z)) stayed below {} at every step since step {} (at most {:.2g}): D rejects every "
+                 "generated image and G's gradient carries almost nothing (collapse); {}",
+                 e.step, o.warn_d_g_z, first, d_g_z_max, kRemedies);
+  const bool memorising = o.warn_rt > 0 && rt > o.warn_rt;
+  if (memorising && !memorising_)
+    spdlog::warn("step {}: r_t = E[sign(D(x))] is {:.3f} over steps {}..{}, above output.warn_rt {}: D tells the "
+                 "training images apart from everything else (memorising{}); {}",
+                 e.step, rt, first, e.step, o.warn_rt,
+                 e.d_holdout ? fmt::format("; D(x) {:.3f} on training images, {:.3f} on held-back ones", *e.d_train,
+                                           *e.d_holdout)
+                             : std::string(),
+                 kRemedies);
+  collapsing_ = collapsing;
+  memorising_ = memorising;
+}
+
+}  // namespace dcgan
