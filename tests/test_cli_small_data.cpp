@@ -53,20 +53,25 @@ TEST(CliSmallData, HeldBackImagesAndRtAreLoggedAndPlotted) {
   EXPECT_FALSE(fs::exists(dir / "refused"));
 }
 
-// A run built to collapse (G nearly frozen, D fast) is warned about once, naming the step and what to try.
-TEST(CliSmallData, CollapseIsWarnedNamingTheStep) {
+// A run built to collapse (G nearly frozen, D fast) is warned about once, naming the step and what to try; D,
+// winning at every step after the first epoch, is also warned about as memorising. Neither fires in a healthy run.
+TEST(CliSmallData, CollapseAndMemorisingAreWarnedNamingTheStep) {
   test::ScratchDir dir;
   const CliRun r = dcgan_cli("train --config configs/tiny.yaml --set train.lr=1e-7 --set train.lr_d=0.01 "
-                             "--set train.steps=20 --set output.log_every=5 --set output.dir=" + (dir / "run"));
+                             "--set train.steps=25 --set output.log_every=5 --set output.dir=" + (dir / "run"));
   ASSERT_EQ(r.status, 0) << r.err;
   const std::string log = r.out + r.err;
   const auto at = log.find("D(G(z)) stayed below 0.001 at every step since step ");
   ASSERT_NE(at, std::string::npos) << log;
   EXPECT_NE(log.find("(collapse); try train.augment=color,translation,cutout"), std::string::npos) << log;
   EXPECT_EQ(log.find("D(G(z)) stayed below", at + 1), std::string::npos) << "warned again while it lasted\n" << log;
-  // The same run at the tutorial's rates is not warned about.
+  EXPECT_NE(log.find("step 25: r_t = E[sign(D(x))] has been above output.warn_rt 0.9 for 3 log intervals"),
+            std::string::npos)
+      << log;
+  // The same data at the tutorial's rates is not warned about.
   const std::string healthy = test::slurp(test::shared_tiny_run() + "/train.log");
   EXPECT_EQ(healthy.find("(collapse)"), std::string::npos) << healthy;
+  EXPECT_EQ(healthy.find("(memorising"), std::string::npos) << healthy;
 }
 
 }  // namespace

@@ -151,7 +151,9 @@ const std::vector<Field>& fields() {
       make_field("output.warn_d_g_z", &C::output, &OutputConfig::warn_d_g_z,
                  "warn when D(G(z)) stays below this over a log interval (0 = never)"),
       make_field("output.warn_rt", &C::output, &OutputConfig::warn_rt,
-                 "warn when r_t = E[sign D(real)] is above this over a log interval (0 = never)"),
+                 "warn when r_t = E[sign D(real)] stays above this (0 = never)"),
+      make_field("output.warn_rt_intervals", &C::output, &OutputConfig::warn_rt_intervals,
+                 "log intervals in a row (after epoch 1) r_t must stay above warn_rt"),
       make_field("dist.backend", &C::dist, &DistConfig::backend,
                  "auto | gloo | nccl (auto: NCCL on CUDA, Gloo on the CPU)"),
       make_field("dist.timeout_s", &C::dist, &DistConfig::timeout_s,
@@ -322,6 +324,8 @@ void validate(const Config& c) {
   need(o.warn_d_g_z >= 0 && o.warn_d_g_z < 1, "output.warn_d_g_z",
        fmt::format("must be in [0, 1), got {}", o.warn_d_g_z));
   need(o.warn_rt >= 0 && o.warn_rt <= 1, "output.warn_rt", fmt::format("must be in [0, 1], got {}", o.warn_rt));
+  need(o.warn_rt_intervals >= 1, "output.warn_rt_intervals",
+       fmt::format("must be at least 1, got {}", o.warn_rt_intervals));
 
   const auto& d2 = c.dist;
   need(d2.backend == "auto" || d2.backend == "gloo" || d2.backend == "nccl", "dist.backend",

@@ -179,13 +179,13 @@ std::vector<std::string> write_metric_plots(const std::string& run_dir) {
   }
   // Is D winning: r_t, and D on training vs held-back images, where logged.
   const auto watch = rows_with_values(
-      cols, {{"r_t = E[sign D(x)]", {}, {}, 31, 119, 180}, {"D(x) training", {}, {}, 44, 160, 44},
+      cols, {{"r_t", {}, {}, 31, 119, 180}, {"D(x) train", {}, {}, 44, 160, 44},
              {"D(x) held back", {}, {}, 214, 39, 40}},
       {"r_t", "d_train", "d_holdout"});
   if (!watch.empty()) {
     out.push_back(run_dir + "/overfitting.png");
-    write_line_plot(out.back(), "Is D memorising? r_t (Karras et al. 2020), D on training vs held-back images",
-                    "iterations", "r_t / probability", watch);
+    write_line_plot(out.back(), "Is D memorising? r_t and D(x) on training vs held-back images",
+                    "iterations", "", watch);
   }
   return out;
 }

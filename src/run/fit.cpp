@@ -131,7 +131,7 @@ FitResult run_loop(Run& run, const std::vector<std::unique_ptr<Sink>>& all_sinks
     if (run.group && run.config.dist.check_every > 0 && step % run.config.dist.check_every == 0)
       check_identical_weights(run, step);
 
-    StepEvent event{step, batch.epoch, batch.index, step == run.total, &stats, &batch.real, &throughput, {}, {}};
+    StepEvent event{step, batch.epoch, batch.index, step == run.total, &stats, &batch.real, &throughput, {}, {}, {}, {}, {}};
     throughput.pause();  // images/s counts the training only
     for (Sink* s : sinks)
       if (due(s->schedule(), step, run.total)) s->on_step(run, event);

@@ -67,11 +67,14 @@ void DiscriminatorWatchSink::on_step(Run& run, StepEvent& e) {
     spdlog::warn("step {}: D(G(z)) stayed below {} at every step since step {} (at most {:.2g}): D rejects every "
                  "generated image and G's gradient carries almost nothing (collapse); {}",
                  e.step, o.warn_d_g_z, first, d_g_z_max, kRemedies);
-  const bool memorising = o.warn_rt > 0 && rt > o.warn_rt;
+  // Intervals that began in the first epoch do not count: D has not seen the images twice yet.
+  const bool after_first_epoch = first - 1 >= run.per_epoch;
+  high_rt_ = o.warn_rt > 0 && rt > o.warn_rt && after_first_epoch ? high_rt_ + 1 : 0;
+  const bool memorising = high_rt_ >= o.warn_rt_intervals;
   if (memorising && !memorising_)
-    spdlog::warn("step {}: r_t = E[sign(D(x))] is {:.3f} over steps {}..{}, above output.warn_rt {}: D tells the "
-                 "training images apart from everything else (memorising{}); {}",
-                 e.step, rt, first, e.step, o.warn_rt,
+    spdlog::warn("step {}: r_t = E[sign(D(x))] has been above output.warn_rt {} for {} log intervals ({:.3f} over "
+                 "steps {}..{}): D tells the training images apart from everything else (memorising{}); {}",
+                 e.step, o.warn_rt, high_rt_, rt, first, e.step,
                  e.d_holdout ? fmt::format("; D(x) {:.3f} on training images, {:.3f} on held-back ones", *e.d_train,
                                            *e.d_holdout)
                              : std::string(),

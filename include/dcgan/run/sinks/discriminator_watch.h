@@ -15,8 +15,9 @@ namespace dcgan {
 ///   restored after, so training is unchanged;
 /// and leaves them in the event (StepEvent::r_t, d_train, d_holdout) for the log line and metrics.csv after it.
 /// Warns, naming the step and what to try, when D(G(z)) stayed below output.warn_d_g_z at every step of the
-/// interval (collapse) and when r_t is above output.warn_rt (memorising); each once when it starts, again only
-/// after it has ended. Rank 0 only: r_t is rank 0's batches' figure.
+/// interval (collapse) and when r_t was above output.warn_rt in each of the last output.warn_rt_intervals
+/// intervals, all begun after the first epoch (memorising); each once when it starts, again only after it has ended. Rank 0 only: r_t is
+/// rank 0's batches' figure.
 class DiscriminatorWatchSink final : public Sink {
  public:
   explicit DiscriminatorWatchSink(const Run& run);
@@ -26,6 +27,7 @@ class DiscriminatorWatchSink final : public Sink {
  private:
   torch::Tensor holdout_, train_probe_;  // [-1, 1] on the device (undefined without data.holdout)
   int64_t last_step_ = 0;
+  int high_rt_ = 0;  // log intervals in a row with r_t above output.warn_rt
   bool collapsing_ = false, memorising_ = false;
 };
 
