@@ -111,7 +111,8 @@ TEST_F(GeneratorTest, RecomputedBatchNormStatisticsAreThoseOfOnePassOverTheNoise
   for (auto& layer : *g->main) {
     if (auto* bn = dynamic_cast<torch::nn::BatchNorm2dImpl*>(layer.ptr().get())) {
       EXPECT_TRUE(torch::allclose(bn->running_mean, x.mean({0, 2, 3}), 1e-4, 1e-5)) << "layer " << checked;
-      EXPECT_TRUE(torch::allclose(bn->running_var, x.var({0, 2, 3}, /*unbiased=*/true), 1e-4, 1e-5)) << "layer " << checked;
+      EXPECT_TRUE(torch::allclose(bn->running_var, x.var({0, 2, 3}, /*unbiased=*/true), 1e-4, 1e-5))
+          << "layer " << checked;
       EXPECT_EQ(bn->options.momentum(), c10::optional<double>(0.1));
       ++checked;
       x = torch::batch_norm(x, bn->weight, bn->bias, {}, {}, /*training=*/true, 0.0, bn->options.eps(), false);

@@ -173,7 +173,8 @@ TEST_F(TrainerEmaTest, TheUpdateTakesTheScheduledShareOfG) {
     EXPECT_GT(w, 0.0);
     EXPECT_LT(w, 0.05);
     for (std::size_t i = 0; i < g1.size(); ++i)
-      EXPECT_TRUE(torch::allclose(e1[i], e0[i] + w * (g1[i] - e0[i]), 1e-5, 1e-7)) << "parameter " << i << " at " << seen;
+      EXPECT_TRUE(torch::allclose(e1[i], e0[i] + w * (g1[i] - e0[i]), 1e-5, 1e-7))
+          << "parameter " << i << " at " << seen;
   }
 }
 

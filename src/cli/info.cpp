@@ -28,8 +28,9 @@ int64_t parameter_count(torch::nn::Module& m) {
 // The average's schedule as the config that wrote the file set it.
 std::string describe_ema(const TrainConfig& t) {
   const EmaSchedule s = ema_schedule(t);
-  const std::string bn = s.standing_statistics ? fmt::format("BatchNorm statistics from {} noise vectors", t.ema_bn_images)
-                                               : std::string("BatchNorm statistics copied from G");
+  const std::string bn = s.standing_statistics
+                             ? fmt::format("BatchNorm statistics from {} noise vectors", t.ema_bn_images)
+                             : std::string("BatchNorm statistics copied from G");
   if (s.fixed_decay >= 0) return fmt::format("fixed decay {} per step; {}", s.fixed_decay, bn);
   return fmt::format("half-life {} images, ramp-up {}; {}", s.halflife_images, s.rampup, bn);
 }
@@ -64,7 +65,8 @@ int run_info(const InfoOptions& o) {
     std::cout << fmt::format("discriminator: ndf {}, {} parameters; both Adam states, fixed noise and RNG states\n",
                              g.config.model.ndf, parameter_count(*d));
   }
-  std::cout << (g.ema.is_empty() ? std::string("ema: absent\n") : "ema: present (moving average, " + describe_ema(g.config.train) + ")\n");
+  std::cout << (g.ema.is_empty() ? std::string("ema: absent\n")
+                                 : "ema: present (moving average, " + describe_ema(g.config.train) + ")\n");
   std::cout << "architecture:\n" << arch.str() << "\n";
   if (g.kind != "state_dict") std::cout << "config:\n" << to_yaml(g.config);
   return 0;

@@ -125,7 +125,8 @@ void write_line_plot(const std::string& path, const std::string& title, const st
 // For each of `columns`, the (step, value) pairs of the rows where it has a value, into a copy of the matching
 // `styles` entry (name and colour); columns without any value are left out.
 static std::vector<PlotSeries> rows_with_values(std::map<std::string, std::vector<double>>& cols,
-                                                std::vector<PlotSeries> styles, const std::vector<std::string>& columns) {
+                                                std::vector<PlotSeries> styles,
+                                                const std::vector<std::string>& columns) {
   std::vector<PlotSeries> out;
   const auto& step = cols["step"];
   for (std::size_t c = 0; c < columns.size(); ++c) {

@@ -131,7 +131,14 @@ FitResult run_loop(Run& run, const std::vector<std::unique_ptr<Sink>>& all_sinks
     if (run.group && run.config.dist.check_every > 0 && step % run.config.dist.check_every == 0)
       check_identical_weights(run, step);
 
-    StepEvent event{step, batch.epoch, batch.index, step == run.total, &stats, &batch.real, &throughput, {}, {}, {}, {}, {}};
+    StepEvent event;
+    event.step = step;
+    event.epoch = batch.epoch;
+    event.batch_index = batch.index;
+    event.last = step == run.total;
+    event.stats = &stats;
+    event.real = &batch.real;
+    event.throughput = &throughput;
     throughput.pause();  // images/s counts the training only
     for (Sink* s : sinks)
       if (due(s->schedule(), step, run.total)) s->on_step(run, event);

@@ -110,8 +110,8 @@ struct OutputConfig {
   // probability on generated images, stayed below warn_d_g_z at every step of the interval, so G's gradient carries
   // almost nothing. Memorising: r_t = E[sign(D(x_real))], the overfitting heuristic of Karras et al. 2020 (eq. 1;
   // StyleGAN2-ADA steers its augmentation towards r_t = 0.6), was above warn_rt in each of the last
-  // warn_rt_intervals intervals, all begun after the first epoch (memorising needs images seen more than once). Early in a
-  // healthy run D often wins for a while: on the demo r_t is 0.90-0.98 for much of its first epoch and 0.63-0.89
+  // warn_rt_intervals intervals, all begun after the first epoch (memorising needs images seen more than once).
+  // Early in a healthy run D often wins for a while: on the demo r_t is 0.90-0.98 for much of its first epoch and 0.63-0.89
   // after it (docs/quality.md). 0 turns a warning off.
   double warn_d_g_z = 0.001;
   double warn_rt = 0.9;

@@ -38,7 +38,8 @@ void MetricsCsvSink::on_start(Run& run) {
   if (run.resuming()) truncate_metrics(path_, run.start_step);
   csv_.open(path_, run.resuming() ? std::ios::app : std::ios::trunc);
   if (!csv_) throw FileError(path_ + ": cannot open for writing");
-  if (!run.resuming()) csv_ << "step,epoch,loss_d,loss_g,d_x,d_g_z1,d_g_z2,swd,swd_ema,r_t,d_train,d_holdout,images_per_s\n";
+  if (!run.resuming())
+    csv_ << "step,epoch,loss_d,loss_g,d_x,d_g_z1,d_g_z2,swd,swd_ema,r_t,d_train,d_holdout,images_per_s\n";
 }
 
 void MetricsCsvSink::on_step(Run&, StepEvent& e) {

@@ -6,8 +6,8 @@
 
 namespace dcgan {
 
-/// Every output.eval_every steps and at the last step (when the run reaches eval_every steps): SWD x 1e3 of G and of its EMA between
-/// output.eval_images real images, chosen once by a seed, and G's images of fixed noise drawn from a generator of
+/// Every output.eval_every steps and at the last step (when the run reaches eval_every steps): SWD x 1e3 of G and
+/// of its EMA between output.eval_images real images, chosen once by a seed, and G's images of fixed noise drawn from a generator of
 /// its own (so the training run's random stream is the same with evaluation on or off). The figures go to the
 /// event (metrics.csv's swd, swd_ema) and the log; the better of the two, when better than every earlier one (a
 /// resumed run's included), saves G and its EMA as g-best.pt and becomes run.best.
