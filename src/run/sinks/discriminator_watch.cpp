@@ -7,6 +7,9 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cmath>
+
 namespace dcgan {
 namespace {
 
@@ -52,7 +55,7 @@ void DiscriminatorWatchSink::on_step(Run& run, StepEvent& e) {
   const IntervalStats& sums = run.trainer->interval();
   const int64_t first = last_step_ + 1, steps = e.step - last_step_;
   const double rt = sums.sign_real_sum.item<double>() / static_cast<double>(std::max<int64_t>(1, steps));
-  const double d_g_z_max = sums.d_g_z_max.item<double>();
+  const double d_g_z2_max = sums.d_g_z2_max.item<double>();
   run.trainer->reset_interval();
   last_step_ = e.step;
   e.r_t = rt;
@@ -62,11 +65,12 @@ void DiscriminatorWatchSink::on_step(Run& run, StepEvent& e) {
     e.d_holdout = mean_probability(*run.trainer, holdout_, batch);
   }
 
-  const bool collapsing = o.warn_d_g_z > 0 && d_g_z_max < o.warn_d_g_z;
+  const bool collapsing = o.warn_d_g_z > 0 && d_g_z2_max < o.warn_d_g_z;
   if (collapsing && !collapsing_)
-    spdlog::warn("step {}: D(G(z)) stayed below {} at every step since step {} (at most {:.2g}): D rejects every "
-                 "generated image and G's gradient carries almost nothing (collapse); {}",
-                 e.step, o.warn_d_g_z, first, d_g_z_max, kRemedies);
+    spdlog::warn("step {}: D(G(z)) after D's update stayed below {} at every step since step {} (at most {:.2g}): "
+                 "D rejects every generated image with certainty, G's loss is {:.0f} or more and its images tend to "
+                 "collapse to a few (collapse); {}",
+                 e.step, o.warn_d_g_z, first, d_g_z2_max, -std::log(std::max(d_g_z2_max, 1e-30)), kRemedies);
   // Intervals that began in the first epoch do not count: D has not seen the images twice yet.
   const bool after_first_epoch = first - 1 >= run.per_epoch;
   high_rt_ = o.warn_rt > 0 && rt > o.warn_rt && after_first_epoch ? high_rt_ + 1 : 0;
