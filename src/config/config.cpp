@@ -149,7 +149,7 @@ const std::vector<Field>& fields() {
                  "steps between SWD evaluations (multiple of log_every; 0 = never)"),
       make_field("output.eval_images", &C::output, &OutputConfig::eval_images, "real and generated images per evaluation"),
       make_field("output.warn_d_g_z", &C::output, &OutputConfig::warn_d_g_z,
-                 "warn when D(G(z)) stays below this over a log interval (0 = never)"),
+                 "warn when D(G(z)) averages below this over a log interval (0 = never)"),
       make_field("output.warn_rt", &C::output, &OutputConfig::warn_rt,
                  "warn when r_t = E[sign D(real)] stays above this (0 = never)"),
       make_field("output.warn_rt_intervals", &C::output, &OutputConfig::warn_rt_intervals,

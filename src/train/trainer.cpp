@@ -181,7 +181,7 @@ void Trainer::refresh_ema_statistics(int64_t key) {
 
 void Trainer::reset_interval() {
   interval_.sign_real_sum.zero_();
-  interval_.d_g_z2_max.zero_();
+  interval_.d_g_z2_sum.zero_();
 }
 
 torch::Tensor Trainer::augment(const torch::Tensor& images, bool is_real) const {
@@ -271,7 +271,7 @@ StepStats Trainer::step(const torch::Tensor& real, const torch::Tensor& noise) {
   update_g(fake, stats);
   nonfinite_.add_(torch::logical_not(torch::isfinite(stats.loss_d + stats.loss_g)));
   interval_.sign_real_sum.add_(stats.sign_real);
-  at::maximum_out(interval_.d_g_z2_max, interval_.d_g_z2_max, stats.d_g_z2);
+  interval_.d_g_z2_sum.add_(stats.d_g_z2);
   return stats;
 }
 

@@ -107,8 +107,8 @@ struct OutputConfig {
   int eval_every = 1000;
   int eval_images = 1024;
   // Warnings when D is winning, judged at each log step (output.log_every steps). Collapse: D(G(z)) after D's
-  // update, D's mean probability on the generated images G's loss sees, stayed below warn_d_g_z at every step of
-  // the interval: D rejects G's images with certainty (Loss_G above 6.9). Memorising: r_t = E[sign(D(x_real))], the overfitting heuristic of Karras et al. 2020 (eq. 1;
+  // update, D's mean probability on the generated images G's loss sees, averaged below warn_d_g_z over the
+  // interval: D rejects G's images with certainty. Memorising: r_t = E[sign(D(x_real))], the overfitting heuristic of Karras et al. 2020 (eq. 1;
   // StyleGAN2-ADA steers its augmentation towards r_t = 0.6), was above warn_rt in each of the last
   // warn_rt_intervals intervals, all begun after the first epoch (memorising needs images seen more than once).
   // Early in a healthy run D often wins for a while: on the demo r_t is 0.90-0.98 for much of its first epoch and 0.63-0.89

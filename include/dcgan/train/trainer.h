@@ -29,7 +29,7 @@ struct StepStats {
 // (also inside a captured CUDA graph): fp32 0-dim tensors on the training device.
 struct IntervalStats {
   torch::Tensor sign_real_sum;  // the sum of StepStats::sign_real; divided by the steps, r_t
-  torch::Tensor d_g_z2_max;     // the largest D(G(z)) after D's update (what G's loss sees) of any step
+  torch::Tensor d_g_z2_sum;     // the sum of D(G(z)) after D's update (what G's loss sees)
 };
 
 // The speed settings of a Trainer as resolved for its device (config "auto" made concrete).

@@ -8,7 +8,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cmath>
 
 namespace dcgan {
 namespace {
@@ -55,7 +54,7 @@ void DiscriminatorWatchSink::on_step(Run& run, StepEvent& e) {
   const IntervalStats& sums = run.trainer->interval();
   const int64_t first = last_step_ + 1, steps = e.step - last_step_;
   const double rt = sums.sign_real_sum.item<double>() / static_cast<double>(std::max<int64_t>(1, steps));
-  const double d_g_z2_max = sums.d_g_z2_max.item<double>();
+  const double d_g_z2 = sums.d_g_z2_sum.item<double>() / static_cast<double>(std::max<int64_t>(1, steps));
   run.trainer->reset_interval();
   last_step_ = e.step;
   e.r_t = rt;
@@ -65,12 +64,11 @@ void DiscriminatorWatchSink::on_step(Run& run, StepEvent& e) {
     e.d_holdout = mean_probability(*run.trainer, holdout_, batch);
   }
 
-  const bool collapsing = o.warn_d_g_z > 0 && d_g_z2_max < o.warn_d_g_z;
+  const bool collapsing = o.warn_d_g_z > 0 && d_g_z2 < o.warn_d_g_z;
   if (collapsing && !collapsing_)
-    spdlog::warn("step {}: D(G(z)) after D's update stayed below {} at every step since step {} (at most {:.2g}): "
-                 "D rejects every generated image with certainty, G's loss is {:.0f} or more and its images tend to "
-                 "collapse to a few (collapse); {}",
-                 e.step, o.warn_d_g_z, first, d_g_z2_max, -std::log(std::max(d_g_z2_max, 1e-30)), kRemedies);
+    spdlog::warn("step {}: D(G(z)) after D's update averaged {:.2g} over steps {}..{}, below {}: D rejects the "
+                 "generated images with certainty and G's images tend to collapse to a few (collapse); {}",
+                 e.step, d_g_z2, first, e.step, o.warn_d_g_z, kRemedies);
   // Intervals that began in the first epoch do not count: D has not seen the images twice yet.
   const bool after_first_epoch = first - 1 >= run.per_epoch;
   high_rt_ = o.warn_rt > 0 && rt > o.warn_rt && after_first_epoch ? high_rt_ + 1 : 0;

@@ -14,8 +14,8 @@ namespace dcgan {
 ///   choice), each in batches of train.batch_size, D in training mode as the step runs it, its BatchNorm buffers
 ///   restored after, so training is unchanged;
 /// and leaves them in the event (StepEvent::r_t, d_train, d_holdout) for the log line and metrics.csv after it.
-/// Warns, naming the step and what to try, when D(G(z)) after D's update stayed below output.warn_d_g_z at every
-/// step of the interval (collapse) and when r_t was above output.warn_rt in each of the last
+/// Warns, naming the step and what to try, when D(G(z)) after D's update averaged below output.warn_d_g_z over the
+/// interval (collapse) and when r_t was above output.warn_rt in each of the last
 /// output.warn_rt_intervals intervals, all begun after the first epoch (memorising); each once when it starts,
 /// again only after it has ended. Rank 0 only: r_t is rank 0's batches' figure.
 class DiscriminatorWatchSink final : public Sink {
