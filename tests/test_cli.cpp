@@ -166,6 +166,28 @@ TEST(Cli, BadSettingsNameTheKey) {
   EXPECT_NE(bad.err.find("data.image_size: must be 32, 64 or 128, got 48"), std::string::npos) << bad.err;
 }
 
+// bf16 on a CPU that oneDNN may not run natively in bf16 (here capped by oneDNN's own ISA variable, as a user would
+// cap it): one line naming what is missing, a non-zero exit, nothing written; auto falls back to fp32 and says so.
+TEST(Cli, CpuBf16WithoutNativeBf16IsRefusedAndAutoFallsBackToFp32) {
+  struct CapOneDnn {  // the variable for the child processes of this test only
+    CapOneDnn() { ::setenv("ONEDNN_MAX_CPU_ISA", "AVX2", 1); }
+    ~CapOneDnn() { ::unsetenv("ONEDNN_MAX_CPU_ISA"); }
+  } cap;
+  test::ScratchDir dir;
+  const CliRun r = dcgan("train --config configs/tiny.yaml --set train.precision=bf16 --set output.dir=" +
+                         (dir / "run"));
+  EXPECT_NE(r.status, 0);
+  EXPECT_EQ(count_lines(r.err), 1) << r.err;
+  EXPECT_NE(r.err.find("train.precision: bf16 on the CPU needs AVX512_BF16 or AMX-BF16, and this CPU has"),
+            std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir / "run"));
+  const CliRun a = dcgan("train --config configs/tiny.yaml --set train.precision=auto --set train.steps=1 "
+                         "--set output.dir=" + (dir / "auto"));
+  EXPECT_EQ(a.status, 0) << a.err;
+  EXPECT_NE(a.out.find("(native bf16: no)"), std::string::npos) << a.out;
+  EXPECT_NE(a.out.find("speed settings: precision fp32"), std::string::npos) << a.out;
+}
+
 #if DCGAN_PLAIN_SAMPLE
 // `dcgan sample` on the CPU runs without LibTorch; dcgan-torch (what `dcgan` execs otherwise) draws the same images.
 TEST(Cli, SampleWithoutLibTorchDrawsWhatTheLibTorchPathDraws) {
@@ -220,6 +242,8 @@ TEST(Cli, VersionAndHelp) {
   EXPECT_EQ(v.status, 0);
   EXPECT_NE(v.out.find("LibTorch "), std::string::npos) << v.out;
   EXPECT_NE(v.out.find("CUDA available: "), std::string::npos) << v.out;
+  EXPECT_NE(v.out.find("CPU features: "), std::string::npos) << v.out;
+  EXPECT_NE(v.out.find("native bf16: "), std::string::npos) << v.out;
 
   const CliRun top = dcgan("--help");
   EXPECT_EQ(top.status, 0);

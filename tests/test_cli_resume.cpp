@@ -1,6 +1,7 @@
 // End-to-end tests of exact resume and fault handling on the built binary: SIGKILL then --resume, SIGINT/SIGTERM,
 // an unwritable output folder, a full disk, damaged checkpoints, a changed architecture and a diverging loss.
 #include "dcgan/io/checkpoint.h"
+#include "dcgan/runtime/cpu_features.h"
 #include "dcgan/train/trainer.h"
 
 #include <chrono>
@@ -60,9 +61,15 @@ std::vector<torch::Tensor> all_state(const std::string& checkpoint) {
   return out;
 }
 
-TEST(CliResume, SigkillAtARandomMomentThenResumeIsExact) {
+// In fp32, and in bf16 where the CPU has it natively (train.precision=bf16: autocast, fp32 master weights).
+class CliKillResume : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(CliKillResume, SigkillAtARandomMomentThenResumeIsExact) {
+  if (GetParam() == "bf16" && !cpu_features().native_bf16())
+    GTEST_SKIP() << "this CPU has no native bf16 (" << cpu_features().describe() << ")";
+  const std::string run = kRun + " --set train.precision=" + GetParam();
   test::ScratchDir dir;
-  ASSERT_EQ(dcgan_cli(kRun + " --set output.dir=" + (dir / "ref")).status, 0);
+  ASSERT_EQ(dcgan_cli(run + " --set output.dir=" + (dir / "ref")).status, 0);
 
   // A new kill moment each run; DCGAN_TEST_KILL_SEED=S replays the run that printed seed S.
   const char* fixed = std::getenv("DCGAN_TEST_KILL_SEED");
@@ -74,7 +81,7 @@ TEST(CliResume, SigkillAtARandomMomentThenResumeIsExact) {
   SCOPED_TRACE("kill seed " + std::to_string(seed) + ": delay " + std::to_string(delay_ms) +
                " ms after the first checkpoint");
   fs::create_directories(dir / "cap");
-  const pid_t pid = test::spawn_cli(kRun + " --set output.dir=" + (dir / "run"), dir / "cap");
+  const pid_t pid = test::spawn_cli(run + " --set output.dir=" + (dir / "run"), dir / "cap");
   ASSERT_TRUE(wait_for(dir / "run/checkpoints/latest.pt", 60));
   std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
   ::kill(pid, SIGKILL);
@@ -92,6 +99,9 @@ TEST(CliResume, SigkillAtARandomMomentThenResumeIsExact) {
   for (std::size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(torch::equal(a[i], b[i])) << "tensor " << i;
   EXPECT_EQ(test::slurp(dir / "ref/samples/step-000300.png"), test::slurp(dir / "run/samples/step-000300.png"));
 }
+
+INSTANTIATE_TEST_SUITE_P(Precision, CliKillResume, ::testing::Values("fp32", "bf16"),
+                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
 TEST(CliResume, SigintAndSigtermCheckpointAndExitWith130And143) {
   for (const int sig : {SIGINT, SIGTERM}) {

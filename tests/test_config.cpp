@@ -134,7 +134,7 @@ TEST(Config, ValidationNamesKeyAndRule) {
   EXPECT_NE(invalid("output.log_every=0").find("output.log_every: must be at least 1"), std::string::npos);
   EXPECT_NE(invalid("data.path=").find("data.path: is required"), std::string::npos);
   EXPECT_EQ(invalid("train.device=cuda:1"), "");
-  EXPECT_NE(invalid("train.precision=fp16").find("train.precision: must be fp32 or bf16"), std::string::npos);
+  EXPECT_NE(invalid("train.precision=fp16").find("train.precision: must be fp32, bf16 or auto"), std::string::npos);
   EXPECT_NE(invalid("train.cuda_graphs=on").find("train.cuda_graphs: must be auto, true or false"), std::string::npos);
   EXPECT_NE(invalid("train.data_on_device_max_mib=-1").find("train.data_on_device_max_mib: must be 0 or more"),
             std::string::npos);

@@ -3,7 +3,8 @@
 # data of its own yet, as in a fresh clone). Figures: seconds in the Release pass on 2 cores (docs/testing.md).
 set(dcgan_slow_tests
   "SwdTest.FallsAsATinyRealSetIsTrainedOn:25"
-  "CliResume.SigkillAtARandomMomentThenResumeIsExact:12"
+  "Precision/CliKillResume.SigkillAtARandomMomentThenResumeIsExact/fp32:12"
+  "Precision/CliKillResume.SigkillAtARandomMomentThenResumeIsExact/bf16:12"
   "CliDistributed.BadLaunchSettingsFailWithinTheTimeoutWithOneLine:10"
   "CliInterop.EvalWithAUserFeatureExtractor:8"
   "CliEval.PrintsSwdPerLevelAndTheRealFloor:8"

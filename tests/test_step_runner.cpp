@@ -56,12 +56,6 @@ TEST_F(StepRunnerTest, NonFiniteLossesAreCountedOnTheDevice) {
   EXPECT_GT(t.nonfinite_steps().item<int64_t>(), 0);
 }
 
-TEST_F(StepRunnerTest, Bf16IsRefusedOffCuda) {
-  config.train.precision = "bf16";
-  EXPECT_NE(test::message_of<std::invalid_argument>([&] { Trainer t(config, torch::kCPU); }).find("bf16 needs a CUDA"),
-            std::string::npos);
-}
-
 // N graph replays give the weights, BatchNorm statistics and Adam steps of N eager steps.
 TEST_F(StepRunnerTest, CudaGraphReplaysMatchEagerSteps) {
   if (!cuda_available() || !cuda_graphs_built()) GTEST_SKIP() << "needs a CUDA device and a CUDA build";

@@ -238,5 +238,62 @@ TEST_F(TrainerEmaTest, AugmentedStepsTrainAndRepeat) {
   EXPECT_TRUE(same(run(), run()));
 }
 
+// train.precision on the CPU: bf16 where the CPU has it natively, refused with the missing feature where not.
+TEST(TrainerPrecision, CpuBf16NeedsNativeBf16AndAutoPicksItOnlyThere) {
+  Config config = test::small_config(32, 3, 8, 4);
+  CpuFeatures none, native;
+  native.avx2 = native.avx512f = native.avx512_bf16 = true;
+  config.train.precision = "bf16";
+  EXPECT_TRUE(resolve_trainer_settings(config, torch::kCPU, native).bf16);
+  const std::string refused = test::message_of<std::invalid_argument>(
+      [&] { resolve_trainer_settings(config, torch::kCPU, none); });
+  EXPECT_NE(refused.find("needs AVX512_BF16 or AMX-BF16, and this CPU has none"), std::string::npos) << refused;
+  EXPECT_TRUE(resolve_trainer_settings(config, torch::Device(torch::kCUDA, 0), none).bf16);
+  config.train.precision = "auto";
+  EXPECT_TRUE(resolve_trainer_settings(config, torch::kCPU, native).bf16);
+  EXPECT_FALSE(resolve_trainer_settings(config, torch::kCPU, none).bf16);
+  EXPECT_FALSE(resolve_trainer_settings(config, torch::Device(torch::kCUDA, 0), native).bf16);
+  config.train.precision = "fp32";
+  EXPECT_FALSE(resolve_trainer_settings(config, torch::kCPU, native).bf16);
+}
+
+double cosine(const torch::Tensor& a, const torch::Tensor& b) {
+  const auto x = a.to(torch::kDouble).flatten(), y = b.to(torch::kDouble).flatten();
+  return (x.dot(y) / (x.norm() * y.norm())).item<double>();
+}
+
+// One bf16 step against one fp32 step from the same weights, batch and noise (the tutorial's layers at 32x32):
+// losses within bf16's tolerance and every parameter's gradient pointing the same way. The learning rate is tiny so
+// that G's gradient is taken through the same D in both: Adam's first step moves every weight by about lr whatever
+// the gradient's size, so at the tutorial's lr the two Ds would differ by the signs of their smallest gradients.
+TEST(TrainerPrecision, ABf16StepFollowsTheFp32Step) {
+  if (!cpu_features().native_bf16()) GTEST_SKIP() << "this CPU has no native bf16 (" << cpu_features().describe() << ")";
+  Config config = test::small_config(32, 3, 16, 16);
+  config.train.lr = 1e-9;
+  torch::manual_seed(3);
+  const auto real = torch::rand({16, 3, 32, 32}) * 2 - 1, noise = torch::randn({16, 16, 1, 1});
+  auto run = [&](const std::string& precision, std::vector<torch::Tensor>& grads) {
+    config.train.precision = precision;
+    torch::manual_seed(1);
+    Trainer t(config, torch::kCPU);
+    t.set_gradient_hook([&grads](const std::vector<torch::Tensor>& params) {
+      for (const auto& p : params) grads.push_back(p.grad().clone());
+    });
+    return t.step(real, noise);
+  };
+  std::vector<torch::Tensor> g32, g16;
+  const StepStats s32 = run("fp32", g32), s16 = run("bf16", g16);
+  EXPECT_NEAR(s16.loss_d.item<double>(), s32.loss_d.item<double>(), 0.02 * s32.loss_d.item<double>());
+  EXPECT_NEAR(s16.loss_g.item<double>(), s32.loss_g.item<double>(), 0.02 * s32.loss_g.item<double>());
+  EXPECT_NEAR(s16.d_x.item<double>(), s32.d_x.item<double>(), 0.01);
+  ASSERT_EQ(g16.size(), g32.size());
+  for (std::size_t i = 0; i < g32.size(); ++i) {
+    EXPECT_EQ(g16[i].scalar_type(), torch::kFloat) << "parameter " << i;
+    const double c = cosine(g16[i], g32[i]);
+    std::printf("parameter %zu: cosine %.5f\n", i, c);
+    EXPECT_GT(c, 0.99) << "parameter " << i << " of " << g32.size();
+  }
+}
+
 }  // namespace
 }  // namespace dcgan

@@ -1,6 +1,7 @@
 // Shared CLI code.
 #include "common.h"
 
+#include "dcgan/runtime/cpu_features.h"
 #include "dcgan/runtime/runtime.h"
 
 #ifndef DCGAN_VERSION
@@ -52,7 +53,8 @@ Config config_from(const DataSourceOptions& opts) {
 
 std::string version_text() {
   return std::string("dcgan ") + DCGAN_VERSION + " (LibTorch " + torch_version() +
-         ", CUDA available: " + (cuda_available() ? "yes" : "no") + ")";
+         ", CUDA available: " + (cuda_available() ? "yes" : "no") + ", CPU features: " + cpu_features().describe() +
+         ", native bf16: " + (cpu_features().native_bf16() ? "yes" : "no") + ")";
 }
 
 }  // namespace dcgan::cli

@@ -117,7 +117,7 @@ const std::vector<Field>& fields() {
       make_field("train.transpose_via_conv", &C::train, &TrainConfig::transpose_via_conv,
                  "auto | true | false: G's ConvTranspose2d via conv kernels"),
       make_field("train.channels_last", &C::train, &TrainConfig::channels_last, "auto | true | false: NHWC layout"),
-      make_field("train.precision", &C::train, &TrainConfig::precision, "fp32 | bf16 (bf16 autocast, CUDA only)"),
+      make_field("train.precision", &C::train, &TrainConfig::precision, "fp32 | bf16 | auto (bf16 autocast; CPU: needs AVX512_BF16 or AMX; auto: bf16 on such a CPU)"),
       make_field("train.cuda_graphs", &C::train, &TrainConfig::cuda_graphs,
                  "auto | true | false: replay the step as one CUDA graph"),
       make_field("train.fused_adam", &C::train, &TrainConfig::fused_adam,
@@ -290,8 +290,8 @@ void validate(const Config& c) {
     need(value == "auto" || value == "true" || value == "false", key,
          fmt::format("must be auto, true or false, got '{}'", value));
 
-  need(t.precision == "fp32" || t.precision == "bf16", "train.precision",
-       fmt::format("must be fp32 or bf16, got '{}'", t.precision));
+  need(t.precision == "fp32" || t.precision == "bf16" || t.precision == "auto", "train.precision",
+       fmt::format("must be fp32, bf16 or auto, got '{}'", t.precision));
   need(std::isfinite(t.lr_d) && t.lr_d >= 0, "train.lr_d", fmt::format("must be 0 or a positive number, got {}", t.lr_d));
   if (t.ema_decay != "auto") {
     char* end = nullptr;

@@ -1,6 +1,8 @@
 // Transposed convolution computed with the matching convolution's kernels.
 #include "dcgan/model/conv_transpose.h"
 
+#include "dcgan/model/conv_weight_grad.h"
+
 namespace dcgan {
 namespace {
 
@@ -31,9 +33,7 @@ class ConvTransposeViaConv : public torch::autograd::Function<ConvTransposeViaCo
     torch::Tensor dx, dw;
     if (ctx->needs_input_grad(0))
       dx = at::convolution(dy, weight, /*bias=*/torch::Tensor(), {stride, stride}, {padding, padding}, {1, 1}, false, {0, 0}, 1);
-    if (ctx->needs_input_grad(1))
-      dw = std::get<1>(at::convolution_backward(x, dy, weight, at::OptionalIntArrayRef(), {stride, stride}, {padding, padding},
-                                                {1, 1}, false, {0, 0}, 1, {false, true, false}));
+    if (ctx->needs_input_grad(1)) dw = conv2d_weight_grad(/*input=*/dy, /*grad_output=*/x, weight, stride, padding);
     return {dx, dw, torch::Tensor(), torch::Tensor()};
   }
 };

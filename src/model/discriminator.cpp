@@ -1,8 +1,11 @@
 // Discriminator: the DCGAN tutorial's discriminator network.
 #include "dcgan/model/discriminator.h"
 
+#include "dcgan/model/conv_weight_grad.h"
+
 #include "dcgan/model/generator.h"
 #include "dcgan/model/init.h"
+#include "dcgan/runtime/compat.h"
 
 namespace dcgan {
 
@@ -23,15 +26,20 @@ DiscriminatorImpl::DiscriminatorImpl(const DiscriminatorOptions& opts) : options
   const int64_t k = hidden_blocks_for(options.image_size());
   int64_t width = options.ndf();
   main = torch::nn::Sequential();
-  main->push_back(down(options.channels(), width, 2, 1));
+  auto push_down = [&](int64_t in, int64_t out, int64_t stride, int64_t padding) {
+    auto conv = down(in, out, stride, padding);
+    down_layers_.push_back({main->size(), conv, stride, padding});
+    main->push_back(conv);
+  };
+  push_down(options.channels(), width, 2, 1);
   main->push_back(leaky());
   for (int64_t i = 0; i < k; ++i) {
-    main->push_back(down(width, width * 2, 2, 1));
+    push_down(width, width * 2, 2, 1);
     main->push_back(torch::nn::BatchNorm2d(width * 2));
     main->push_back(leaky());
     width *= 2;
   }
-  main->push_back(down(width, 1, 1, 0));
+  push_down(width, 1, 1, 0);
   register_module("main", main);
   reset_parameters();
 }
@@ -43,7 +51,21 @@ torch::Tensor DiscriminatorImpl::forward(const torch::Tensor& images) {
   TORCH_CHECK(images.dim() == 4 && images.size(1) == options.channels() && images.size(2) == s && images.size(3) == s,
               "Discriminator: expected images of shape [N, ", options.channels(), ", ", s, ", ", s, "], got ",
               images.sizes());
-  return main->forward(images).view({-1});
+  // Under CPU autocast the convolutions take conv2d_fast_weight_grad (the same forward, a faster bf16 weight
+  // gradient); everywhere else the modules' own forward, unchanged.
+  if (!images.is_cpu() || !compat::autocast_enabled(c10::DeviceType::CPU)) return main->forward(images).view({-1});
+  torch::Tensor x = images;
+  std::size_t i = 0, next_down = 0;
+  for (auto& layer : *main) {
+    if (next_down < down_layers_.size() && down_layers_[next_down].index == i) {
+      const DownLayer& l = down_layers_[next_down++];
+      x = conv2d_fast_weight_grad(x, l.conv->weight, l.stride, l.padding);
+    } else {
+      x = layer.forward(x);
+    }
+    ++i;
+  }
+  return x.view({-1});
 }
 
 }  // namespace dcgan

@@ -3,6 +3,7 @@
 
 #include "dcgan/model/conv_transpose.h"
 #include "dcgan/model/init.h"
+#include "dcgan/runtime/compat.h"
 
 namespace dcgan {
 
@@ -58,11 +59,20 @@ torch::Tensor GeneratorImpl::forward(torch::Tensor z) {
               "Generator: expected noise of shape [N, ", options.nz(), ", 1, 1], got ", z.sizes());
   if (!options.transpose_via_conv()) return main->forward(z);
   torch::Tensor x = z;
+  const c10::DeviceType type = z.device().type();
+  const bool autocast = compat::autocast_enabled(type);
   std::size_t i = 0, next_up = 0;
   for (auto& layer : *main) {
     if (next_up < up_layers_.size() && up_layers_[next_up].index == i) {
       const UpLayer& l = up_layers_[next_up++];
-      x = conv_transpose2d_via_conv(x, l.conv->weight, l.stride, l.padding);
+      torch::Tensor w = l.conv->weight;
+      if (autocast) {  // as autocast casts a convolution, but the first layers in fp32 (kFp32MaxInputPixels)
+        const at::ScalarType dtype =
+            x.size(2) * x.size(3) <= kFp32MaxInputPixels ? torch::kFloat : compat::autocast_dtype(type);
+        x = x.to(dtype);
+        w = w.to(dtype);
+      }
+      x = conv_transpose2d_via_conv(x, w, l.stride, l.padding);
     } else {
       x = layer.forward(x);
     }

@@ -8,6 +8,7 @@
 #include "dcgan/io/files.h"
 #include "dcgan/report/image_io.h"
 #include "dcgan/run/throughput.h"
+#include "dcgan/runtime/cpu_features.h"
 #include "dcgan/runtime/runtime.h"
 
 #include <fmt/format.h>
@@ -111,7 +112,8 @@ void resume(Run& run) {
 void log_settings(const Run& run, bool graphs, bool on_device) {
   const Config& c = run.config;
   const int64_t global_batch = static_cast<int64_t>(c.train.batch_size) * run.world;
-  spdlog::info("dcgan: LibTorch {} on {}, {} CPU thread(s)", torch_version(), run.device.str(), run.threads);
+  spdlog::info("dcgan: LibTorch {} on {}, {} CPU thread(s); CPU features: {} (native bf16: {})", torch_version(),
+               run.device.str(), run.threads, cpu_features().describe(), cpu_features().native_bf16() ? "yes" : "no");
   if (run.group)
     spdlog::info("distributed: {} ranks ({} backend, timeout {}s), {} per rank, global batch {}; this is rank 0 on {}",
                  run.world, run.group->backend(), c.dist.timeout_s, c.train.batch_size, global_batch, run.master);

@@ -73,17 +73,18 @@ class FrozenParameters {
 
 }  // namespace
 
-TrainerSettings resolve_trainer_settings(const Config& cfg, torch::Device device) {
+TrainerSettings resolve_trainer_settings(const Config& cfg, torch::Device device, const CpuFeatures& cpu) {
   const TrainConfig& t = cfg.train;
   TrainerSettings s;
   s.transpose_via_conv = resolve_switch(t.transpose_via_conv, device.is_cpu());
   s.channels_last = resolve_switch(t.channels_last, true);
-  s.bf16 = t.precision == "bf16";
+  s.bf16 = t.precision == "bf16" || (t.precision == "auto" && device.is_cpu() && cpu.native_bf16());
+  if (s.bf16 && device.is_cpu() && !cpu.native_bf16())
+    throw std::invalid_argument("train.precision: bf16 on the CPU needs AVX512_BF16 or AMX-BF16, and this CPU has " +
+                                cpu.describe() + " (bf16 emulated in fp32 is slower than fp32: use fp32 or auto)");
   s.fused_adam = resolve_switch(t.fused_adam, device.is_cuda());
   s.augment = parse_augment(t.augment);
   s.mirror = cfg.data.mirror;
-  if (s.bf16 && !device.is_cuda())
-    throw std::invalid_argument("train.precision: bf16 needs a CUDA device; this run is on " + device.str());
   if (s.fused_adam && !compat::fused_adam_supported(device))
     throw std::invalid_argument("train.fused_adam: this LibTorch has no fused Adam kernel for " + device.str() +
                                 " (set train.fused_adam=false)");
@@ -213,18 +214,18 @@ torch::Tensor Trainer::update_d(const torch::Tensor& real, const torch::Tensor& 
   // The augmentations run outside autocast, in the precision of the images they get.
   const torch::Tensor seen = augment(real, /*is_real=*/true);
   {
-    const compat::CudaAutocast autocast(settings_.bf16);
+    const compat::Autocast autocast(settings_.bf16, device_.type());
     out_real = d_->forward(seen);
     err_real = bce(out_real, 1.0);
   }
   err_real.backward();
   {
-    const compat::CudaAutocast autocast(settings_.bf16);
+    const compat::Autocast autocast(settings_.bf16, device_.type());
     fake = g_->forward(noise);
   }
   const torch::Tensor fake_seen = augment(fake.detach(), false);
   {
-    const compat::CudaAutocast autocast(settings_.bf16);
+    const compat::Autocast autocast(settings_.bf16, device_.type());
     out_fake = d_->forward(fake_seen);
     err_fake = bce(out_fake, 0.0);
   }
@@ -246,7 +247,7 @@ void Trainer::update_g(const torch::Tensor& fake, StepStats& stats) {
     const FrozenParameters frozen(*d_);
     const torch::Tensor seen = augment(fake, false);
     {
-      const compat::CudaAutocast autocast(settings_.bf16);
+      const compat::Autocast autocast(settings_.bf16, device_.type());
       out = d_->forward(seen);
       err = bce(out, 1.0);
     }

@@ -62,7 +62,10 @@ struct TrainConfig {
   std::string transpose_via_conv = "auto";  // G's transposed convolutions through conv kernels (auto: on the CPU)
   std::string channels_last = "auto";       // NHWC activations and weights (auto: on; measured faster on the CPU)
   // GPU settings. auto turns each on for CUDA devices (off on the CPU), where docs/performance.md measured them.
-  std::string precision = "fp32";         // fp32 | bf16: bf16 autocast of G and D on CUDA (losses and Adam stay fp32)
+  // fp32 | bf16 | auto: bf16 autocast of G's and D's convolutions and activations; the losses, BatchNorm's
+  // statistics, Adam and the master weights stay fp32. On the CPU bf16 needs AVX512_BF16 or AMX-BF16 (emulated bf16
+  // is slower than fp32); auto = bf16 on such a CPU, fp32 on every other CPU and on CUDA. docs/performance.md.
+  std::string precision = "fp32";
   std::string cuda_graphs = "auto";       // capture the whole D+G step once as a CUDA graph and replay it
   std::string fused_adam = "auto";        // Adam as one fused kernel whose step count lives on the device
   std::string data_on_device = "auto";    // dataset resident on the GPU as uint8, batches gathered there (auto: when

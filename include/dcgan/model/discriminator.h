@@ -18,7 +18,8 @@ struct DiscriminatorOptions {
 // The tutorial ends with nn.Sigmoid and uses BCELoss; we return the logit and use BCE-with-logits, which is the
 // same function computed stably. Layers under "main" mirror the tutorial's names (main.0 Conv, main.1 LeakyReLU,
 // main.2 Conv, main.3 BatchNorm ...): Conv(C -> ndf, 4, 2, 1) LReLU, k blocks Conv(x2 down, channels double) BN LReLU,
-// Conv(ndf*M -> 1, 4, 1, 0), with k = log2(S) - 3 and M = 2^k. Construction applies dcgan_init.
+// Conv(ndf*M -> 1, 4, 1, 0), with k = log2(S) - 3 and M = 2^k. Construction applies dcgan_init. Under CPU autocast
+// the convolutions compute their weight gradient with conv2d_weight_grad (model/conv_weight_grad.h).
 class DiscriminatorImpl : public torch::nn::Module {
  public:
   explicit DiscriminatorImpl(const DiscriminatorOptions& options = {});
@@ -27,6 +28,14 @@ class DiscriminatorImpl : public torch::nn::Module {
 
   DiscriminatorOptions options;
   torch::nn::Sequential main{nullptr};
+
+ private:
+  struct DownLayer {
+    std::size_t index;  // position in main
+    torch::nn::Conv2d conv;
+    int64_t stride, padding;
+  };
+  std::vector<DownLayer> down_layers_;
 };
 TORCH_MODULE(Discriminator);
 

@@ -5,6 +5,13 @@
 
 namespace dcgan {
 
+// Under autocast (train.precision bf16) with transpose_via_conv, the transposed convolutions whose input has at most
+// this many pixels (the 1x1 -> 4x4 projection of z and the 4x4 -> 8x8 block) run in fp32, the rest in bf16. These
+// two layers are 9% of the model's FLOPs but bound the precision of G's gradient: with all of G in bf16 the first
+// layer's weight gradient had a cosine similarity of 0.986 to fp32's (tutorial model, batch 64 and 128, at init),
+// with these two in fp32 0.991 (docs/performance.md, "CPU bf16").
+inline constexpr int64_t kFp32MaxInputPixels = 16;
+
 struct GeneratorOptions {
   TORCH_ARG(int64_t, nz) = 100;         // latent size (tutorial: nz = 100)
   TORCH_ARG(int64_t, ngf) = 64;         // feature maps of the last hidden block (tutorial: ngf = 64)

@@ -62,44 +62,63 @@ inline bool fused_adam_supported(const torch::Device& device) {
   return device.is_cpu() && DCGAN_TORCH_AT_LEAST(2, 4);
 }
 
-// bf16 autocast of CUDA ops for the lifetime of the object (restores the previous state after). The cast cache is
-// off, so no cast weight outlives the scope (required when the scope is captured into a CUDA graph).
-class CudaAutocast {
- public:
-  explicit CudaAutocast(bool enabled) : active_(enabled) {
-    if (!active_) return;
+// Whether autocast is on for `type` (CUDA or CPU) in this thread, and the dtype it casts to.
+inline bool autocast_enabled(c10::DeviceType type) {
 #if DCGAN_TORCH_AT_LEAST(2, 4)
-    was_enabled_ = at::autocast::is_autocast_enabled(at::kCUDA);
-    was_dtype_ = at::autocast::get_autocast_dtype(at::kCUDA);
-    at::autocast::set_autocast_enabled(at::kCUDA, true);
-    at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
+  return at::autocast::is_autocast_enabled(type);
 #else
-    was_enabled_ = at::autocast::is_enabled();
-    was_dtype_ = at::autocast::get_autocast_gpu_dtype();
-    at::autocast::set_enabled(true);
-    at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+  return type == c10::DeviceType::CPU ? at::autocast::is_cpu_enabled() : at::autocast::is_enabled();
 #endif
+}
+inline at::ScalarType autocast_dtype(c10::DeviceType type) {
+#if DCGAN_TORCH_AT_LEAST(2, 4)
+  return at::autocast::get_autocast_dtype(type);
+#else
+  return type == c10::DeviceType::CPU ? at::autocast::get_autocast_cpu_dtype() : at::autocast::get_autocast_gpu_dtype();
+#endif
+}
+
+// bf16 autocast of the ops of one device type (CUDA or CPU) for the lifetime of the object; restores the previous
+// state after. The cast cache is off, so no cast weight outlives the scope (required when the scope is captured into
+// a CUDA graph).
+class Autocast {
+ public:
+  Autocast(bool enabled, c10::DeviceType type) : active_(enabled), type_(type) {
+    if (!active_) return;
+    was_enabled_ = autocast_enabled(type_);
+    was_dtype_ = autocast_dtype(type_);
+    set(true, at::kBFloat16);
     was_cache_ = at::autocast::is_autocast_cache_enabled();
     at::autocast::set_autocast_cache_enabled(false);
     at::autocast::increment_nesting();
   }
-  ~CudaAutocast() {
+  ~Autocast() {
     if (!active_) return;
     if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
     at::autocast::set_autocast_cache_enabled(was_cache_);
-#if DCGAN_TORCH_AT_LEAST(2, 4)
-    at::autocast::set_autocast_dtype(at::kCUDA, was_dtype_);
-    at::autocast::set_autocast_enabled(at::kCUDA, was_enabled_);
-#else
-    at::autocast::set_autocast_gpu_dtype(was_dtype_);
-    at::autocast::set_enabled(was_enabled_);
-#endif
+    set(was_enabled_, was_dtype_);
   }
-  CudaAutocast(const CudaAutocast&) = delete;
-  CudaAutocast& operator=(const CudaAutocast&) = delete;
+  Autocast(const Autocast&) = delete;
+  Autocast& operator=(const Autocast&) = delete;
 
  private:
+  void set(bool enabled, at::ScalarType dtype) const {
+#if DCGAN_TORCH_AT_LEAST(2, 4)
+    at::autocast::set_autocast_dtype(type_, dtype);
+    at::autocast::set_autocast_enabled(type_, enabled);
+#else
+    if (type_ == c10::DeviceType::CPU) {
+      at::autocast::set_autocast_cpu_dtype(dtype);
+      at::autocast::set_cpu_enabled(enabled);
+    } else {
+      at::autocast::set_autocast_gpu_dtype(dtype);
+      at::autocast::set_enabled(enabled);
+    }
+#endif
+  }
+
   bool active_;
+  c10::DeviceType type_;
   bool was_enabled_ = false;
   bool was_cache_ = true;
   at::ScalarType was_dtype_ = at::kBFloat16;

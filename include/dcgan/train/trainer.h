@@ -8,6 +8,8 @@
 
 #include <torch/torch.h>
 
+#include "dcgan/runtime/cpu_features.h"
+
 #include <functional>
 #include <memory>
 
@@ -41,7 +43,10 @@ struct TrainerSettings {
   AugmentPolicy augment;  // train.augment
   bool mirror = false;    // data.mirror
 };
-TrainerSettings resolve_trainer_settings(const Config& cfg, torch::Device device);
+// train.precision on the CPU is judged by `cpu` (this machine's by default): bf16 without native bf16 throws
+// std::invalid_argument naming the missing feature; auto picks bf16 only where it is native.
+TrainerSettings resolve_trainer_settings(const Config& cfg, torch::Device device,
+                                         const CpuFeatures& cpu = cpu_features());
 
 class Trainer {
  public:
