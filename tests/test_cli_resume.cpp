@@ -1,9 +1,11 @@
 // End-to-end tests of exact resume and fault handling on the built binary: SIGKILL then --resume, SIGINT/SIGTERM,
 // an unwritable output folder, a full disk, damaged checkpoints, a changed architecture and a diverging loss.
 #include "dcgan/io/checkpoint.h"
+#include "dcgan/io/tfevents.h"
 #include "dcgan/runtime/cpu_features.h"
 #include "dcgan/train/trainer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
@@ -61,6 +63,18 @@ std::vector<torch::Tensor> all_state(const std::string& checkpoint) {
   return out;
 }
 
+// The steps of the loss/d scalars of all event files in `run_dir`, in order, with repeats.
+std::vector<int64_t> logged_steps(const std::string& run_dir) {
+  std::vector<int64_t> steps;
+  for (const auto& e : fs::directory_iterator(run_dir)) {
+    if (e.path().filename().string().rfind("events.out.tfevents.", 0) != 0) continue;
+    for (const std::string& rec : read_event_file(e.path()).records)
+      if (rec.find("loss/d") != std::string::npos) steps.push_back(event_step(rec));
+  }
+  std::sort(steps.begin(), steps.end());
+  return steps;
+}
+
 // In fp32, and in bf16 where the CPU has it natively (train.precision=bf16: autocast, fp32 master weights).
 class CliKillResume : public ::testing::TestWithParam<std::string> {};
 
@@ -98,10 +112,12 @@ TEST_P(CliKillResume, SigkillAtARandomMomentThenResumeIsExact) {
   ASSERT_EQ(a.size(), b.size());
   for (std::size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(torch::equal(a[i], b[i])) << "tensor " << i;
   EXPECT_EQ(test::slurp(dir / "ref/samples/step-000300.png"), test::slurp(dir / "run/samples/step-000300.png"));
+  // TensorBoard: a file per process start, every logged step once across them, as in the uninterrupted run.
+  EXPECT_EQ(logged_steps(dir / "run"), logged_steps(dir / "ref"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Precision, CliKillResume, ::testing::Values("fp32", "bf16"),
-                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+                         [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
 
 TEST(CliResume, SigintAndSigtermCheckpointAndExitWith130And143) {
   for (const int sig : {SIGINT, SIGTERM}) {

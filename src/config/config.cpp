@@ -145,6 +145,8 @@ const std::vector<Field>& fields() {
                  "steps between checkpoints"),
       make_field("output.keep_checkpoints", &C::output, &OutputConfig::keep_checkpoints,
                  "newest checkpoints kept (plus latest)"),
+      make_field("output.tensorboard", &C::output, &OutputConfig::tensorboard,
+                 "write a TensorBoard event file (scalars, sample grids) into the run folder"),
       make_field("output.eval_every", &C::output, &OutputConfig::eval_every,
                  "steps between SWD evaluations (multiple of log_every; 0 = never)"),
       make_field("output.eval_images", &C::output, &OutputConfig::eval_images, "real and generated images per evaluation"),

@@ -13,6 +13,7 @@
 #include "dcgan/run/sinks/pictures.h"
 #include "dcgan/run/sinks/progress.h"
 #include "dcgan/run/sinks/sample_grids.h"
+#include "dcgan/run/sinks/tensorboard.h"
 #include "dcgan/run/throughput.h"
 
 #include <fmt/format.h>
@@ -98,6 +99,7 @@ std::vector<std::unique_ptr<Sink>> default_sinks(const Run& run) {
   sinks.push_back(std::make_unique<ConsoleSink>(run));
   sinks.push_back(std::make_unique<MetricsCsvSink>(run));
   sinks.push_back(std::make_unique<SampleGridSink>(run));
+  sinks.push_back(std::make_unique<TensorBoardSink>(run));  // after the grids: it reads their PNGs
   sinks.push_back(std::make_unique<PicturesSink>(run));
   sinks.push_back(std::make_unique<CheckpointSink>(run));
   sinks.push_back(std::make_unique<ProgressSink>(run));

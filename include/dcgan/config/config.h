@@ -103,6 +103,9 @@ struct OutputConfig {
   int sample_every = 500;          // tutorial: saves G(fixed_noise) every 500 iterations
   int checkpoint_every = 1000;     // full training checkpoint under checkpoints/
   int keep_checkpoints = 3;        // newest step-N.pt files kept (plus the `latest` link to the newest)
+  // A TensorBoard event file in the run folder (events.out.tfevents.<time>.<host>): the log's scalars at each log
+  // step, the evaluation's SWD, the sample grids as images (run/sinks/tensorboard.h). `tensorboard --logdir runs`.
+  bool tensorboard = true;
   // Sliced Wasserstein distance (dcgan eval's figure) of G, and of its EMA, on a fixed set of eval_images real
   // images and fixed noise, every eval_every steps (a multiple of log_every; 0 = never), into metrics.csv; the
   // generator with the best figure so far is kept as g-best.pt. StudioGAN's DCGAN on CIFAR-10 peaks at step 42k

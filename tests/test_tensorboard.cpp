@@ -1,0 +1,163 @@
+// Tests of TensorBoard event files: CRC-32C and the TFRecord framing, the reader on cut and damaged files, the
+// resume's truncation, and the event file of a real run checked against its metrics.csv and sample grids.
+#include "dcgan/io/tfevents.h"
+#include "dcgan/run/sinks/tensorboard.h"
+
+#include <fmt/format.h>
+#include <opencv2/imgcodecs.hpp>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "cli_util.h"
+
+namespace dcgan {
+namespace {
+
+namespace fs = std::filesystem;
+
+void write_bytes(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+
+// The value of an Event's Summary.Value: tag, and the simple_value or the image (height, width, PNG bytes).
+struct Value {
+  std::string tag;
+  float scalar = 0;
+  bool is_image = false;
+  int height = 0, width = 0;
+  std::string png;
+};
+std::vector<Value> values_of(std::string_view event) {
+  std::vector<Value> out;
+  for (const ProtoField& e : proto_fields(event)) {
+    if (e.number != 5) continue;
+    for (const ProtoField& v : proto_fields(e.bytes)) {
+      Value x;
+      for (const ProtoField& f : proto_fields(v.bytes)) {
+        if (f.number == 1) x.tag = std::string(f.bytes);
+        if (f.number == 2 && f.wire_type == 5) {
+          const auto bits = static_cast<uint32_t>(f.value);
+          std::memcpy(&x.scalar, &bits, 4);
+        }
+        if (f.number == 4) {
+          x.is_image = true;
+          for (const ProtoField& i : proto_fields(f.bytes)) {
+            if (i.number == 1) x.height = static_cast<int>(i.value);
+            if (i.number == 2) x.width = static_cast<int>(i.value);
+            if (i.number == 4) x.png = std::string(i.bytes);
+          }
+        }
+      }
+      out.push_back(x);
+    }
+  }
+  return out;
+}
+
+TEST(TfEvents, Crc32cAndItsMaskAreTensorFlows) {
+  EXPECT_EQ(crc32c("123456789"), 0xE3069283u);  // the CRC-32C check value (RFC 3720, iSCSI)
+  EXPECT_EQ(crc32c(""), 0u);
+  const uint32_t c = crc32c("abc");
+  EXPECT_EQ(masked_crc32c("abc"), ((c >> 15) | (c << 17)) + 0xa282ead8u);
+}
+
+TEST(TfEvents, RecordsRoundTripAndACutOrDamagedFileReadsUpToItsLastWholeRecord) {
+  test::ScratchDir dir;
+  const std::string path = dir / "events.out.tfevents.1.test";
+  {
+    EventFileWriter w(path);
+    w.write(event_file_version(1.5));
+    for (int s = 1; s <= 3; ++s) w.write(event_scalar(2.0, s, "loss/d", 0.25f * s));
+  }
+  const EventRecords all = read_event_file(path);
+  ASSERT_TRUE(all.complete) << all.error;
+  ASSERT_EQ(all.records.size(), 4u);
+  // The first record: wall_time, then file_version "brain.Event:2".
+  const auto first = proto_fields(all.records[0]);
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(first[0].number, 1);
+  EXPECT_EQ(first[0].wire_type, 1);
+  EXPECT_EQ(first[1].number, 3);
+  EXPECT_EQ(first[1].bytes, "brain.Event:2");
+  EXPECT_EQ(event_step(all.records[2]), 2);
+  EXPECT_EQ(values_of(all.records[3])[0].tag, "loss/d");
+  EXPECT_EQ(values_of(all.records[3])[0].scalar, 0.75f);
+
+  std::ifstream in(path, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  write_bytes(dir / "cut", bytes.substr(0, bytes.size() - 5));  // a crashed writer's last record
+  const EventRecords cut = read_event_file(dir / "cut");
+  EXPECT_FALSE(cut.complete);
+  EXPECT_EQ(cut.records.size(), 3u);
+  std::string damaged = bytes;
+  damaged[bytes.size() - 10] ^= 0x20;  // a bit flip inside the last record's data
+  write_bytes(dir / "damaged", damaged);
+  const EventRecords bad = read_event_file(dir / "damaged");
+  EXPECT_FALSE(bad.complete);
+  EXPECT_NE(bad.error.find("data CRC mismatch"), std::string::npos) << bad.error;
+  EXPECT_EQ(bad.records.size(), 3u);
+}
+
+TEST(TfEvents, AResumeDropsTheRecordsAfterItsStepAndKeepsTheRest) {
+  test::ScratchDir dir;
+  {
+    EventFileWriter w(dir / "events.out.tfevents.1.a");
+    w.write(event_file_version(1));
+    for (int s = 2; s <= 10; s += 2) w.write(event_scalar(1, s, "loss/g", static_cast<float>(s)));
+  }
+  write_bytes(dir / "other.txt", "not an event file");
+  EXPECT_EQ(truncate_event_files(dir.str(), 6), 2);
+  const EventRecords r = read_event_file(dir / "events.out.tfevents.1.a");
+  ASSERT_TRUE(r.complete);
+  ASSERT_EQ(r.records.size(), 4u);
+  EXPECT_EQ(event_step(r.records.back()), 6);
+  EXPECT_EQ(test::slurp(dir / "other.txt"), "not an event file");
+  EXPECT_EQ(truncate_event_files(dir.str(), 6), 0);
+}
+
+// The shared tiny run (configs/tiny.yaml: log every 2 steps, samples every 6, 12 steps): one event file whose
+// scalars are metrics.csv's figures and whose images are the sample grids, PNG bytes and sizes.
+TEST(TfEvents, ARunsEventFileHoldsItsMetricsAndGrids) {
+  const std::string run = test::shared_tiny_run();
+  std::vector<std::string> files;
+  for (const auto& e : fs::directory_iterator(run))
+    if (e.path().filename().string().rfind("events.out.tfevents.", 0) == 0) files.push_back(e.path());
+  ASSERT_EQ(files.size(), 1u);
+  const EventRecords r = read_event_file(files[0]);
+  ASSERT_TRUE(r.complete) << r.error;
+  ASSERT_FALSE(r.records.empty());
+  EXPECT_NE(r.records[0].find("brain.Event:2"), std::string::npos);
+
+  std::map<std::pair<int64_t, std::string>, Value> got;
+  for (const std::string& rec : r.records)
+    for (const Value& v : values_of(rec)) EXPECT_TRUE(got.emplace(std::make_pair(event_step(rec), v.tag), v).second);
+  const char* columns[] = {"loss/d", "loss/g", "d/x", "d/g_z1", "d/g_z2"};
+  std::vector<std::vector<std::string>> rows;
+  std::ifstream csv(run + "/metrics.csv");
+  for (std::string line; std::getline(csv, line);) rows.push_back(test::csv_cells(line));
+  ASSERT_GT(rows.size(), 1u);
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    const int64_t step = std::stoll(rows[i][0]);
+    for (std::size_t c = 0; c < 5; ++c) {
+      const auto it = got.find({step, columns[c]});
+      ASSERT_NE(it, got.end()) << columns[c] << " at step " << step;
+      EXPECT_NEAR(it->second.scalar, std::stod(rows[i][2 + c]), 1e-5) << columns[c] << " at step " << step;
+    }
+    EXPECT_TRUE(got.count({step, "speed/images_per_s"})) << step;
+  }
+  for (int64_t step : {6, 12}) {
+    const auto it = got.find({step, "samples/g"});
+    ASSERT_NE(it, got.end()) << "the grid of step " << step;
+    const std::string png = test::slurp(run + fmt::format("/samples/step-{:06d}.png", step));
+    EXPECT_EQ(it->second.png, png);
+    const cv::Mat decoded = cv::imdecode(std::vector<uchar>(png.begin(), png.end()), cv::IMREAD_UNCHANGED);
+    EXPECT_EQ(decoded.rows, it->second.height);
+    EXPECT_EQ(decoded.cols, it->second.width);
+  }
+}
+
+}  // namespace
+}  // namespace dcgan
