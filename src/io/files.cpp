@@ -8,6 +8,8 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -18,6 +20,14 @@ namespace {
   throw FileError(fmt::format("{}: {}: {}", path, what, std::strerror(err)));
 }
 }  // namespace
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail(path, "cannot open", errno);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) fail(path, "cannot read", errno);
+  return bytes;
+}
 
 void write_file_atomic(const std::string& path, std::string_view bytes) {
   const fs::path target(path);

@@ -5,7 +5,6 @@
 
 #include <array>
 #include <cstring>
-#include <iterator>
 #include <stdexcept>
 
 namespace dcgan {
@@ -179,9 +178,7 @@ int64_t event_step(std::string_view event) {
 }
 
 EventRecords read_event_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw FileError(path + ": cannot open");
-  const std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string all = read_file(path);
   const std::string_view s(all);
   EventRecords r;
   std::size_t i = 0;

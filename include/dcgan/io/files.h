@@ -16,6 +16,9 @@ struct FileError : std::runtime_error {
 // a temporary file in the same directory, fsync, rename, fsync of the directory.
 void write_file_atomic(const std::string& path, std::string_view bytes);
 
+// The whole content of `path`; throws FileError naming the path and the system's reason when it cannot be read.
+std::string read_file(const std::string& path);
+
 // Creates `dir` and its parents if missing; throws FileError when it cannot, or when it exists and is not writable.
 void ensure_writable_dir(const std::string& dir);
 

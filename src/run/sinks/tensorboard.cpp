@@ -12,8 +12,6 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <numeric>
 
 namespace dcgan {
@@ -40,11 +38,6 @@ std::string new_event_path(const std::string& dir) {
     const std::string path = fmt::format("{}/events.out.tfevents.{}.{}", dir, t, host);
     if (!fs::exists(path)) return path;
   }
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
 // Width and height of a PNG from its IHDR chunk (bytes 16-23, big-endian); 0, 0 if `png` is too short.
@@ -107,7 +100,7 @@ void TensorBoardSink::scalar(int64_t step, const char* tag, double value) {
 }
 
 void TensorBoardSink::image(int64_t step, const char* tag, const std::string& png_path) {
-  const std::string png = slurp(png_path);
+  const std::string png = read_file(png_path);
   const auto [width, height] = png_size(png);
   if (width == 0) throw FileError(png_path + ": not a PNG (TensorBoard's image of step " + std::to_string(step) + ")");
   const int colorspace = static_cast<unsigned char>(png[25]) == 0 ? 1 : 3;  // IHDR colour type 0: grey
