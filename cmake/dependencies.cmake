@@ -92,6 +92,8 @@ endif()
 
 if(DCGAN_WITH_OPENCV)
   find_package(OpenCV REQUIRED COMPONENTS core imgproc imgcodecs)
+  # JPEGs are decoded with libjpeg itself, so that its warnings about damaged data are seen (data/image_decode.h).
+  find_package(JPEG REQUIRED)
 else()
   set(OpenCV_LIBS "")
   set(OpenCV_INCLUDE_DIRS "")

@@ -5,12 +5,14 @@ export DEBIAN_FRONTEND=noninteractive
 
 pkgs=(
   build-essential g++ cmake ninja-build ccache pkg-config git
+  dpkg-dev file           # cpack -G DEB: dpkg-shlibdeps finds the .deb's dependencies, file finds its programs
   libtorch-dev            # LibTorch 1.13 (CPU)
   libgloo-dev             # headers of Gloo, the c10d backend of distributed training on the CPU
   libopenblas0-openmp     # optimized BLAS: Debian's torch falls back to reference BLAS (~5x slower) without it
   libblas-dev             # cblas.h and libblas.so: the LibTorch-free `dcgan sample` calls sgemm (OpenBLAS at run time)
   libpng-dev              # PNG output
   libopencv-dev           # image I/O, resize, drawing
+  libjpeg-dev             # JPEG decoding with libjpeg's warnings seen (a damaged file is skipped, not trained on)
   libcli11-dev libspdlog-dev libfmt-dev libyaml-cpp-dev nlohmann-json3-dev
   libgtest-dev googletest zlib1g-dev
   dataset-fashion-mnist   # the default demo data set: /usr/share/datasets/fashion-mnist

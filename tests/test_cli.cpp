@@ -145,7 +145,8 @@ TEST(Cli, MissingDataPathIsOneLineAndWritesNothing) {
   const CliRun r = dcgan("train --config configs/tiny.yaml --set data.path=/no/such/file.gz --set output.dir=" +
                       (dir / "run"));
   EXPECT_NE(r.status, 0);
-  EXPECT_EQ(r.err, "dcgan: error: /no/such/file.gz: no such file or directory\n");
+  EXPECT_EQ(r.err, "dcgan: error: data.path /no/such/file.gz: no such file or directory. Point data.path at your "
+                   "data: --set data.path=PATH (an image folder, an idx file, CIFAR-10 batches or a cache)\n");
   EXPECT_FALSE(fs::exists(dir / "run"));
 }
 

@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "test_util.h"
 
@@ -182,6 +184,36 @@ TEST(Config, ShippedConfigsLoadAndValidate) {
     Config c;
     ASSERT_NO_THROW(load_config_file(c, test::source_path(name))) << name;
     EXPECT_NO_THROW(validate(c)) << name;
+  }
+}
+
+// data.path and data.cache written in a config file start beside the file when they exist there, else from the
+// working directory; --set values are left as written.
+TEST(Config, RelativeDataPathsInAFileStartBesideIt) {
+  test::ScratchDir dir;
+  std::filesystem::create_directories(dir / "cfg/data");
+  std::ofstream(dir / "cfg/data/images.gz") << "x";
+  std::ofstream(dir / "cfg/a.yaml") << "data:\n  path: data/images.gz\n  cache: data/absent.cache\n";
+  Config c;
+  load_config_file(c, dir / "cfg/a.yaml");
+  EXPECT_EQ(c.data.path, dir / "cfg/data/images.gz");
+  EXPECT_EQ(c.data.cache, "data/absent.cache");  // not beside the file: from the working directory
+  apply_override(c, "data.path=data/images.gz");
+  EXPECT_EQ(c.data.path, "data/images.gz");
+  Config shipped;
+  load_config_file(shipped, test::source_path("configs/tiny.yaml"));
+  EXPECT_EQ(shipped.data.path, test::source_path("tests/data/mnist/t10k-images-256-idx3-ubyte.gz"));
+}
+
+// docs/configuration.md has a table row for every key, with the default Config{} holds.
+TEST(Config, EveryKeyIsDocumentedHereWithItsDefault) {
+  std::ifstream in(test::source_path("docs/configuration.md"));
+  ASSERT_TRUE(in) << "docs/configuration.md";
+  const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const auto& key : config_keys()) {
+    const std::string value = key.default_value.empty() ? "\"\"" : key.default_value;  // as YAML writes ""
+    const std::string row = "| `" + key.name + "` | `" + value + "` |";
+    EXPECT_NE(doc.find(row), std::string::npos) << "docs/configuration.md lacks the row " << row;
   }
 }
 

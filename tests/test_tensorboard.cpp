@@ -1,5 +1,6 @@
 // Tests of TensorBoard event files: CRC-32C and the TFRecord framing, the reader on cut and damaged files, the
 // resume's truncation, and the event file of a real run checked against its metrics.csv and sample grids.
+#include "dcgan/io/checkpoint.h"
 #include "dcgan/io/tfevents.h"
 #include "dcgan/run/sinks/tensorboard.h"
 
@@ -10,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <numeric>
 
 #include "cli_util.h"
 
@@ -29,7 +31,38 @@ struct Value {
   bool is_image = false;
   int height = 0, width = 0;
   std::string png;
+  bool is_histogram = false;
+  double min = 0, max = 0, num = 0, sum = 0;
+  std::vector<double> limits, buckets;
 };
+
+double as_double(uint64_t bits) {
+  double d;
+  std::memcpy(&d, &bits, 8);
+  return d;
+}
+
+std::vector<double> packed_doubles(std::string_view bytes) {
+  std::vector<double> out;
+  for (std::size_t i = 0; i + 8 <= bytes.size(); i += 8) {
+    uint64_t bits = 0;
+    for (std::size_t k = 0; k < 8; ++k) bits |= uint64_t(static_cast<unsigned char>(bytes[i + k])) << (8 * k);
+    out.push_back(as_double(bits));
+  }
+  return out;
+}
+
+void read_histogram(std::string_view bytes, Value& x) {
+  x.is_histogram = true;
+  for (const ProtoField& h : proto_fields(bytes)) {
+    if (h.number == 1) x.min = as_double(h.value);
+    if (h.number == 2) x.max = as_double(h.value);
+    if (h.number == 3) x.num = as_double(h.value);
+    if (h.number == 4) x.sum = as_double(h.value);
+    if (h.number == 6) x.limits = packed_doubles(h.bytes);
+    if (h.number == 7) x.buckets = packed_doubles(h.bytes);
+  }
+}
 std::vector<Value> values_of(std::string_view event) {
   std::vector<Value> out;
   for (const ProtoField& e : proto_fields(event)) {
@@ -50,6 +83,7 @@ std::vector<Value> values_of(std::string_view event) {
             if (i.number == 4) x.png = std::string(i.bytes);
           }
         }
+        if (f.number == 5) read_histogram(f.bytes, x);
       }
       out.push_back(x);
     }
@@ -157,6 +191,23 @@ TEST(TfEvents, ARunsEventFileHoldsItsMetricsAndGrids) {
     EXPECT_EQ(decoded.rows, it->second.height);
     EXPECT_EQ(decoded.cols, it->second.width);
   }
+  // At the last checkpoint (step 12), a histogram of each of G's weights, true to g.pt's tensors.
+  LoadedGenerator g = load_generator(run + "/g.pt");
+  for (const auto& p : g.generator->named_parameters()) {
+    const auto it = got.find({12, "weights/G/" + p.key()});
+    ASSERT_NE(it, got.end()) << p.key();
+    const Value& h = it->second;
+    ASSERT_TRUE(h.is_histogram);
+    const torch::Tensor w = p.value().to(torch::kDouble);
+    EXPECT_EQ(h.num, w.numel());
+    EXPECT_DOUBLE_EQ(h.min, w.min().item<double>());
+    EXPECT_DOUBLE_EQ(h.max, w.max().item<double>());
+    EXPECT_NEAR(h.sum, w.sum().item<double>(), 1e-9 * w.numel());
+    ASSERT_EQ(h.limits.size(), h.buckets.size());
+    EXPECT_EQ(std::accumulate(h.buckets.begin(), h.buckets.end(), 0.0), h.num) << p.key();
+    EXPECT_DOUBLE_EQ(h.limits.back(), h.max);
+  }
+  EXPECT_TRUE(got.count({6, "weights/D/main.0.weight"}));
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-"""An independent check of a dcgan event file: TensorBoard's Event, Summary, Value and Image messages (the fields of
+"""An independent check of a dcgan event file: TensorBoard's Event, Summary, Value, Image and HistogramProto messages (the fields of
 tensorboard/compat/proto/event.proto and summary.proto that dcgan writes) built with protobuf's descriptor API, a
 bitwise CRC-32C, every record's framing and both CRCs checked, and what each tag holds printed.
 
@@ -16,7 +16,8 @@ def msg(name, fields):
         f = m.field.add(name=fname, number=num, type=ftype, label=label)
         if tname: f.type_name = tname
 msg("Image", [(1,"height",F.TYPE_INT32,O,None),(2,"width",F.TYPE_INT32,O,None),(3,"colorspace",F.TYPE_INT32,O,None),(4,"encoded_image_string",F.TYPE_BYTES,O,None)])
-msg("Value", [(7,"node_name",F.TYPE_STRING,O,None),(1,"tag",F.TYPE_STRING,O,None),(2,"simple_value",F.TYPE_FLOAT,O,None),(4,"image",F.TYPE_MESSAGE,O,".tensorboard.Image")])
+msg("HistogramProto", [(1,"min",F.TYPE_DOUBLE,O,None),(2,"max",F.TYPE_DOUBLE,O,None),(3,"num",F.TYPE_DOUBLE,O,None),(4,"sum",F.TYPE_DOUBLE,O,None),(5,"sum_squares",F.TYPE_DOUBLE,O,None),(6,"bucket_limit",F.TYPE_DOUBLE,R,None),(7,"bucket",F.TYPE_DOUBLE,R,None)])
+msg("Value", [(7,"node_name",F.TYPE_STRING,O,None),(1,"tag",F.TYPE_STRING,O,None),(2,"simple_value",F.TYPE_FLOAT,O,None),(4,"image",F.TYPE_MESSAGE,O,".tensorboard.Image"),(5,"histo",F.TYPE_MESSAGE,O,".tensorboard.HistogramProto")])
 msg("Summary", [(1,"value",F.TYPE_MESSAGE,R,".tensorboard.Value")])
 msg("Event", [(1,"wall_time",F.TYPE_DOUBLE,O,None),(2,"step",F.TYPE_INT64,O,None),(3,"file_version",F.TYPE_STRING,O,None),(5,"summary",F.TYPE_MESSAGE,O,".tensorboard.Summary")])
 pool = descriptor_pool.DescriptorPool(); pool.Add(fdp)
@@ -39,6 +40,15 @@ while i < len(data):
     e = Event(); e.ParseFromString(rec)
     if n == 0: print("first:", e.file_version, e.wall_time)
     for v in e.summary.value:
-        k = v.tag; tags.setdefault(k, []).append((e.step, round(v.simple_value, 4) if not v.HasField("image") else (v.image.height, v.image.width, v.image.encoded_image_string[:4])))
+        k = v.tag
+        if v.HasField("histo"):
+            h = v.histo
+            assert len(h.bucket) == len(h.bucket_limit) and sum(h.bucket) == h.num, k
+            got = (round(h.min, 4), round(h.max, 4), int(h.num), len(h.bucket))
+        elif v.HasField("image"):
+            got = (v.image.height, v.image.width, v.image.encoded_image_string[:4])
+        else:
+            got = round(v.simple_value, 4)
+        tags.setdefault(k, []).append((e.step, got))
     i += 16 + ln; n += 1
 print(n, "records; tags:", {k: v[:3] for k, v in tags.items()})

@@ -40,6 +40,13 @@ void add_data_source_options(CLI::App* app, DataSourceOptions& opts, const std::
 // The config those options describe (not validated).
 Config config_from(const DataSourceOptions& opts);
 
+// -c/--config's check: an existing file, or the name of a shipped config (config/config_files.h), which it becomes.
+CLI::Validator config_file_check();
+
+// Throws ConfigError when data.path names nothing: the path, where it was looked for, and what the config file
+// (when one was given) says it expects, with how to point it elsewhere.
+void check_data_path(const Config& config, const std::string& config_path);
+
 // Runs `body`; any exception becomes one line "dcgan: error: ..." on stderr and exit status 1.
 int run_guarded(const std::function<int()>& body);
 

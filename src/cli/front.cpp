@@ -5,6 +5,8 @@
 #include "sample_options.h"
 #include "sample_plain.h"
 
+#include "dcgan/config/config_files.h"
+
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -17,9 +19,8 @@
 namespace {
 
 [[noreturn]] void exec_torch_binary(char** argv) {
-  std::error_code ec;
-  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  const std::string full = (ec ? std::filesystem::path(argv[0]) : self).parent_path() / "dcgan-torch";
+  const std::string self = dcgan::executable_path();
+  const std::string full = std::filesystem::path(self.empty() ? argv[0] : self).parent_path() / "dcgan-torch";
   ::execv(full.c_str(), argv);
   dcgan::cli::print_error("cannot run " + full + ": " + std::strerror(errno));
   std::_Exit(127);

@@ -4,12 +4,14 @@
 
 #include "dcgan/io/checkpoint.h"
 #include "dcgan/config/config.h"
+#include "dcgan/config/config_files.h"
 #include "dcgan/dist/distributed.h"
 #include "dcgan/run/fit.h"
 #include "dcgan/run/signals.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -26,6 +28,7 @@ struct TrainOptions {
   bool strict = false;            // same as --set data.strict=true
   std::string resume;             // run directory or checkpoint file to continue from
   int nproc = 0;                  // > 0: start this many local ranks (data-parallel) instead of training here
+  bool list_configs = false;      // print the shipped configs and exit
 };
 
 namespace {
@@ -37,6 +40,10 @@ bool sets_key(const std::vector<std::string>& sets, const std::string& key) {
 }  // namespace
 
 int run_train(const TrainOptions& opts) {
+  if (opts.list_configs) {
+    fmt::print("{}", describe_shipped_configs(shipped_config_dirs()));
+    return 0;
+  }
   const DistEnv env = dist_env_from_environment();  // torchrun's variables, or a single process
   if (opts.nproc > 0 && (env.distributed() || std::getenv("RANK") != nullptr))
     throw ConfigError("--nproc starts ranks itself; it cannot be combined with torchrun's RANK/WORLD_SIZE");
@@ -68,6 +75,9 @@ int run_train(const TrainOptions& opts) {
   }
   if (opts.strict) config.data.strict = true;
   validate(config);
+  check_data_path(config, opts.config_path);
+  if (!opts.config_path.empty() && env.rank == 0 && opts.nproc <= 1)
+    spdlog::info("config: {}", std::filesystem::absolute(opts.config_path).string());
   if (opts.nproc > 1) {
     // The ranks read the same arguments; rank 0 checked them above, so a bad config fails here, once.
     LaunchOptions launch;
@@ -88,14 +98,17 @@ int run_train(const TrainOptions& opts) {
 Command add_train(CLI::App& root) {
   auto opts = std::make_shared<TrainOptions>();
   CLI::App* app = root.add_subcommand("train", "Train a generator and discriminator as the config says");
-  app->add_option("-c,--config", opts->config_path, "YAML config file (sections data, model, train, output, dist)")
-      ->check(CLI::ExistingFile);
+  app->add_option("-c,--config", opts->config_path,
+                  "YAML config file (sections data, model, train, output, dist), or the name of a shipped config "
+                  "(celeba, fashion-mnist, small-folder, tiny: see --list-configs)")
+      ->transform(config_file_check());
   app->add_option("-s,--set", opts->sets, "Override one config key, e.g. --set train.steps=200 (repeatable)")
       ->type_name("KEY=VALUE");
   app->add_option("--resume", opts->resume,
                   "Continue a run exactly from a run directory (its latest checkpoint) or a checkpoint file; "
                   "only keys that do not change the model, data or optimiser may differ")
       ->check(CLI::ExistingPath);
+  app->add_flag("--list-configs", opts->list_configs, "Name the shipped configs, each with its first comment line");
   app->add_flag("--strict", opts->strict, "Stop at an unreadable image instead of skipping it (data.strict=true)");
   app->add_option("--nproc", opts->nproc,
                   "Data-parallel training in N local processes (c10d; as torchrun --nproc_per_node N would start "

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -91,7 +92,7 @@ Field make_field(std::string name, Section Config::*section, T Section::*member,
 const std::vector<Field>& fields() {
   using C = Config;
   static const std::vector<Field> table = {
-      make_field("data.path", &C::data, &DataConfig::path, "image folder or idx file (relative to the working dir)"),
+      make_field("data.path", &C::data, &DataConfig::path, "image folder, idx file, CIFAR-10 batches or cache (relative: beside the config file, else the working dir)"),
       make_field("data.format", &C::data, &DataConfig::format, "auto | folder | idx | cifar10 | cache | synthetic"),
       make_field("data.cache", &C::data, &DataConfig::cache, "cache file from `dcgan prepare` to read instead"),
       make_field("data.image_size", &C::data, &DataConfig::image_size, "32 | 64 | 128 (tutorial: 64)"),
@@ -237,12 +238,28 @@ void load_config_yaml(Config& cfg, const std::string& yaml, const std::string& o
   }
 }
 
+namespace {
+// An input path the file set (not the one it had before) that is relative and exists beside the file becomes that
+// path; anything else is left to resolve from the working directory.
+void resolve_beside(std::string& value, const std::string& before, const std::filesystem::path& dir) {
+  namespace fs = std::filesystem;
+  if (value.empty() || value == before || fs::path(value).is_absolute()) return;
+  const fs::path beside = (dir / value).lexically_normal();
+  std::error_code ec;
+  if (fs::exists(beside, ec)) value = beside.string();
+}
+}  // namespace
+
 void load_config_file(Config& cfg, const std::string& path) {
   std::ifstream in(path);
   if (!in) throw ConfigError(fmt::format("{}: cannot open config file", path));
   std::stringstream ss;
   ss << in.rdbuf();
+  const DataConfig before = cfg.data;
   load_config_yaml(cfg, ss.str(), path);
+  const auto dir = std::filesystem::path(path).parent_path();
+  resolve_beside(cfg.data.path, before.path, dir);
+  resolve_beside(cfg.data.cache, before.cache, dir);
 }
 
 void apply_override(Config& cfg, const std::string& assignment) {

@@ -6,7 +6,9 @@
 #include <fmt/format.h>
 #include <zlib.h>
 
+#include <initializer_list>
 #include <memory>
+#include <string>
 
 namespace dcgan {
 namespace {
@@ -37,6 +39,24 @@ std::uint32_t be32(const std::uint8_t* p) {
   return (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8) | std::uint32_t(p[3]);
 }
 
+// "JPEG", "PNG", ... when the bytes start as an image file of that kind does, else "".
+std::string image_kind(const std::vector<std::uint8_t>& d) {
+  auto starts = [&d](std::initializer_list<int> magic) {
+    if (d.size() < magic.size()) return false;
+    std::size_t i = 0;
+    for (int b : magic)
+      if (d[i++] != b) return false;
+    return true;
+  };
+  if (starts({0xff, 0xd8, 0xff})) return "JPEG";
+  if (starts({0x89, 'P', 'N', 'G'})) return "PNG";
+  if (starts({'G', 'I', 'F', '8'})) return "GIF";
+  if (starts({'B', 'M'})) return "BMP";
+  if (starts({'R', 'I', 'F', 'F'}) && d.size() >= 12 && std::string(d.begin() + 8, d.begin() + 12) == "WEBP") return "WebP";
+  if (starts({'I', 'I', 0x2a, 0}) || starts({'M', 'M', 0, 0x2a})) return "TIFF";
+  return "";
+}
+
 // The whole file, after checking that it holds at least its `header_bytes`-byte header and starts with `magic`;
 // `kind` names what was expected ("idx3-ubyte image file") in the error.
 std::vector<std::uint8_t> read_with_header(const std::string& path, std::size_t header_bytes, std::uint32_t magic,
@@ -46,6 +66,10 @@ std::vector<std::uint8_t> read_with_header(const std::string& path, std::size_t 
     throw DataError(fmt::format("{}: truncated idx file ({} bytes, the header alone needs {})", path, data.size(),
                                 header_bytes));
   const std::uint32_t found = be32(data.data());
+  if (const std::string image = found != magic ? image_kind(data) : ""; !image.empty())
+    throw DataError(fmt::format("{}: is a {} image, not an {}: data.path takes a folder of images, an idx file "
+                                "(MNIST's format, raw or .gz), CIFAR-10 batches or a cache made by dcgan prepare",
+                                path, image, kind));
   if (found != magic)
     throw DataError(fmt::format("{}: not an {} (magic 0x{:08x}, expected 0x{:08x})", path, kind, found, magic));
   return data;

@@ -1,13 +1,10 @@
-// Image-folder source: recursive listing and OpenCV decoding.
+// Image-folder source: recursive listing and decoding (data/image_decode.h).
 #include "dcgan/data/image_folder.h"
 
 #include "dcgan/data/transform.h"
 
 #include <fmt/format.h>
-#if DCGAN_WITH_OPENCV
-#include <opencv2/core.hpp>
-#include <opencv2/imgcodecs.hpp>
-#endif
+#include "dcgan/data/image_decode.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -18,53 +15,6 @@ namespace fs = std::filesystem;
 
 namespace dcgan {
 namespace {
-
-#if DCGAN_WITH_OPENCV
-// Width and height from a JPEG's SOF marker, without decoding; {0, 0} when `path` is not a readable baseline or
-// progressive JPEG.
-std::pair<int, int> jpeg_size(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return {0, 0};
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> guard(f, std::fclose);
-  unsigned char b[8];
-  if (std::fread(b, 1, 2, f) != 2 || b[0] != 0xFF || b[1] != 0xD8) return {0, 0};
-  for (int markers = 0; markers < 64; ++markers) {
-    int c = std::fgetc(f);
-    while (c == 0xFF) c = std::fgetc(f);  // fill bytes
-    if (c == EOF) return {0, 0};
-    const int marker = c;
-    if (std::fread(b, 1, 2, f) != 2) return {0, 0};
-    const int length = (b[0] << 8) | b[1];
-    if (length < 2) return {0, 0};
-    const bool sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
-    if (sof) {
-      if (std::fread(b, 1, 5, f) != 5) return {0, 0};
-      return {(b[3] << 8) | b[4], (b[1] << 8) | b[2]};
-    }
-    if (std::fseek(f, length - 2, SEEK_CUR) != 0) return {0, 0};
-  }
-  return {0, 0};
-}
-
-// imread flags that let libjpeg decode at 1/2, 1/4 or 1/8 scale (DCT scaling, far cheaper than a full decode)
-// while the shorter side stays at least `size`, so the final resize is still a reduction.
-int decode_flags(const std::string& path, const std::string& ext, int size, int channels) {
-  if (ext != ".jpg" && ext != ".jpeg") return cv::IMREAD_UNCHANGED;
-  const auto [w, h] = jpeg_size(path);
-  const int shorter = std::min(w, h);
-  for (int factor : {8, 4, 2}) {
-    if (shorter >= factor * size) {
-      const bool gray = channels == 1;
-      switch (factor) {
-        case 8: return gray ? cv::IMREAD_REDUCED_GRAYSCALE_8 : cv::IMREAD_REDUCED_COLOR_8;
-        case 4: return gray ? cv::IMREAD_REDUCED_GRAYSCALE_4 : cv::IMREAD_REDUCED_COLOR_4;
-        default: return gray ? cv::IMREAD_REDUCED_GRAYSCALE_2 : cv::IMREAD_REDUCED_COLOR_2;
-      }
-    }
-  }
-  return cv::IMREAD_UNCHANGED;
-}
-#endif
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -81,14 +31,7 @@ class ImageFolderDataset final : public Dataset {
   void read(std::int64_t index, std::uint8_t* out) const override {
     const std::string& path = files_.at(static_cast<std::size_t>(index));
 #if DCGAN_WITH_OPENCV
-    cv::Mat image;
-    try {
-      image = cv::imread(path, decode_flags(path, lower(fs::path(path).extension().string()), size_, channels_));
-    } catch (const cv::Exception& e) {
-      throw UnreadableImage(fmt::format("{}: cannot decode image ({})", path, e.err));
-    }
-    if (image.empty()) throw UnreadableImage(fmt::format("{}: cannot decode image (unreadable, empty or corrupt)", path));
-    if (image.depth() == CV_16U) image.convertTo(image, CV_8U, 1.0 / 257.0);
+    const cv::Mat image = decode_image_file(path, channels_ == 1, size_);
     if (image.depth() != CV_8U)
       throw UnreadableImage(fmt::format("{}: unsupported pixel depth (8- or 16-bit images only)", path));
     if (image.rows < kMinImageSide || image.cols < kMinImageSide)

@@ -115,6 +115,30 @@ std::string event_scalar(double wall_time, int64_t step, std::string_view tag, f
   return event_with_value(wall_time, step, v);
 }
 
+std::string event_histogram(double wall_time, int64_t step, std::string_view tag, const Histogram& h) {
+  auto packed = [](const std::vector<double>& values) {
+    std::string bytes;
+    for (double v : values) {
+      uint64_t bits;
+      std::memcpy(&bits, &v, sizeof bits);
+      bytes += le_bytes(bits, 8);
+    }
+    return bytes;
+  };
+  std::string histo;
+  field_double(histo, 1, h.min);
+  field_double(histo, 2, h.max);
+  field_double(histo, 3, h.num);
+  field_double(histo, 4, h.sum);
+  field_double(histo, 5, h.sum_squares);
+  field_bytes(histo, 6, packed(h.bucket_limit));
+  field_bytes(histo, 7, packed(h.bucket));
+  std::string v;
+  field_bytes(v, 1, tag);
+  field_bytes(v, 5, histo);
+  return event_with_value(wall_time, step, v);
+}
+
 std::string event_image(double wall_time, int64_t step, std::string_view tag, int height, int width,
                         int colorspace, std::string_view png) {
   std::string image;

@@ -11,12 +11,14 @@ namespace dcgan {
 // Where the training images come from.
 struct DataConfig {
   // An image folder (recursive), an MNIST-style idx file (raw or .gz), or empty for format=synthetic.
-  // A relative path is taken from the current working directory.
+  // A relative path in a config file is taken from the file's folder when it exists there, else from the working
+  // directory (so a shipped config can name data installed beside it); in --set, from the working directory.
   std::string path;
   // auto | folder | idx | cifar10 | cache | synthetic. `auto` decides from the path: a prepared cache by its magic,
   // a *.bin file or a folder of data_batch_*.bin is cifar10, another folder is an image folder, another file idx.
   std::string format = "auto";
   // A cache made by `dcgan prepare` for data.path; when set, training reads it instead of decoding data.path.
+  // Relative paths resolve as data.path's.
   std::string cache;
   // Side of the square training images. 64 is the tutorial's size; 32 and 128 drop or add one stride-2 block.
   int image_size = 64;
@@ -162,6 +164,7 @@ struct ConfigKey {
 const std::vector<ConfigKey>& config_keys();
 
 // Reads a YAML file over `cfg`. Unknown keys, wrong types and unreadable files throw ConfigError naming them.
+// data.path and data.cache set by the file resolve as DataConfig::path says.
 void load_config_file(Config& cfg, const std::string& path);
 // Same, from YAML text; `origin` names the source in errors.
 void load_config_yaml(Config& cfg, const std::string& yaml, const std::string& origin = "<string>");

@@ -20,13 +20,23 @@ std::string tfrecord(std::string_view data);
 /// The Event messages dcgan writes, encoded with the field numbers of TensorBoard's
 /// tensorboard/compat/proto/event.proto and summary.proto: Event {1 wall_time double, 2 step int64,
 /// 3 file_version string, 5 summary Summary}; Summary {1 value repeated Value}; Value {1 tag string,
-/// 2 simple_value float, 4 image Image}; Image {1 height int32, 2 width int32, 3 colorspace int32,
+/// 2 simple_value float, 4 image Image, 5 histo HistogramProto}; Image {1 height int32, 2 width int32, 3 colorspace int32,
 /// 4 encoded_image_string bytes}.
 std::string event_file_version(double wall_time);  // file_version "brain.Event:2", step 0
 std::string event_scalar(double wall_time, int64_t step, std::string_view tag, float value);
 /// An image summary of PNG bytes; colorspace 1 (grey), 3 (RGB) or 4 (RGBA).
 std::string event_image(double wall_time, int64_t step, std::string_view tag, int height, int width,
                         int colorspace, std::string_view png);
+
+/// A histogram as TensorBoard's HistogramProto holds it (summary.proto: 1 min, 2 max, 3 num, 4 sum, 5 sum_squares,
+/// 6 bucket_limit and 7 bucket, packed doubles): bucket[i] counts the values above bucket_limit[i - 1] and up to
+/// bucket_limit[i].
+struct Histogram {
+  double min = 0, max = 0, num = 0, sum = 0, sum_squares = 0;
+  std::vector<double> bucket_limit, bucket;
+};
+/// A histogram summary (Value field 5, histo), as torch.utils.tensorboard's add_histogram writes one.
+std::string event_histogram(double wall_time, int64_t step, std::string_view tag, const Histogram& h);
 
 /// One field of a protocol buffer message as read back: the number, the wire type (0 varint, 1 fixed64,
 /// 2 length-delimited, 5 fixed32), the value of a varint or fixed field, the bytes of a length-delimited one.

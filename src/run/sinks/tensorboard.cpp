@@ -51,6 +51,25 @@ std::pair<int, int> png_size(const std::string& png) {
   return {be(16), be(20)};
 }
 
+// 30 equal buckets from the tensor's min to its max (one bucket when they are equal).
+Histogram histogram_of(const torch::Tensor& tensor) {
+  constexpr int kBuckets = 30;
+  const torch::Tensor v = tensor.detach().to(torch::kCPU, torch::kDouble).flatten();
+  Histogram h;
+  h.min = v.min().item<double>();
+  h.max = v.max().item<double>();
+  h.num = static_cast<double>(v.numel());
+  h.sum = v.sum().item<double>();
+  h.sum_squares = (v * v).sum().item<double>();
+  const int buckets = h.max > h.min ? kBuckets : 1;
+  const torch::Tensor counts = torch::histc(v, buckets, h.min, h.max).contiguous();
+  for (int i = 0; i < buckets; ++i) {
+    h.bucket_limit.push_back(i + 1 == buckets ? h.max : h.min + (h.max - h.min) * (i + 1) / buckets);
+    h.bucket.push_back(counts[i].item<double>());
+  }
+  return h;
+}
+
 }  // namespace
 
 int64_t truncate_event_files(const std::string& dir, int64_t step) {
@@ -78,9 +97,11 @@ int64_t truncate_event_files(const std::string& dir, int64_t step) {
 TensorBoardSink::TensorBoardSink(const Run& run)
     : log_every_(run.config.output.log_every),
       sample_every_(png_supported() ? run.config.output.sample_every : 0),
+      checkpoint_every_(run.config.output.checkpoint_every),
       total_(run.total) {
   if (!run.config.output.tensorboard) return;
-  const int64_t every = sample_every_ > 0 ? std::gcd(log_every_, sample_every_) : log_every_;
+  int64_t every = sample_every_ > 0 ? std::gcd(log_every_, sample_every_) : log_every_;
+  if (checkpoint_every_ > 0) every = std::gcd(every, checkpoint_every_);
   schedule_ = {every, true};
 }
 
@@ -107,6 +128,11 @@ void TensorBoardSink::image(int64_t step, const char* tag, const std::string& pn
   writer_->write(event_image(now(), step, tag, height, width, colorspace, png));
 }
 
+void TensorBoardSink::histograms(int64_t step, const std::string& prefix, const torch::nn::Module& module) {
+  for (const auto& p : module.named_parameters())
+    writer_->write(event_histogram(now(), step, prefix + p.key(), histogram_of(p.value())));
+}
+
 void TensorBoardSink::on_step(Run& run, StepEvent& e) {
   const bool log = due({log_every_, true}, e.step, total_);
   if (log) {
@@ -127,6 +153,10 @@ void TensorBoardSink::on_step(Run& run, StepEvent& e) {
     image(e.step, "samples/g", run.last_sample);
     const std::string ema = fmt::format("{}/samples/ema/step-{:06d}.png", run.dir(), e.step);
     if (fs::exists(ema)) image(e.step, "samples/ema", ema);
+  }
+  if (due({checkpoint_every_, true}, e.step, total_)) {
+    histograms(e.step, "weights/G/", *run.trainer->generator());
+    histograms(e.step, "weights/D/", *run.trainer->discriminator());
   }
 }
 

@@ -1,0 +1,185 @@
+// Image decoding: libjpeg and libpng with their warnings seen, OpenCV for the other formats.
+#include "dcgan/data/image_decode.h"
+
+#if DCGAN_WITH_OPENCV
+#include "dcgan/data/dataset.h"
+
+#include <fmt/format.h>
+#include <opencv2/imgcodecs.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <csetjmp>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+// libjpeg's header needs FILE and size_t declared first.
+#include <jpeglib.h>
+#if DCGAN_WITH_PNG
+#include <png.h>
+#endif
+
+namespace dcgan {
+namespace {
+
+using File = std::unique_ptr<std::FILE, int (*)(std::FILE*)>;
+
+File open_file(const std::string& path) {
+  File f(std::fopen(path.c_str(), "rb"), std::fclose);
+  if (!f) throw UnreadableImage(fmt::format("{}: cannot open image", path));
+  return f;
+}
+
+// libjpeg's error manager: errors jump back, warnings are counted and the first one kept.
+struct JpegErrors {
+  jpeg_error_mgr mgr;
+  std::jmp_buf jump;
+  int warnings = 0;
+  char first[JMSG_LENGTH_MAX] = {};
+};
+
+void jpeg_error_exit(j_common_ptr cinfo) { std::longjmp(reinterpret_cast<JpegErrors*>(cinfo->err)->jump, 1); }
+
+void jpeg_emit_message(j_common_ptr cinfo, int level) {
+  auto* e = reinterpret_cast<JpegErrors*>(cinfo->err);
+  if (level >= 0) return;  // trace messages
+  if (e->warnings++ == 0) e->mgr.format_message(cinfo, e->first);
+}
+
+cv::Mat decode_jpeg(const std::string& path, bool gray, int min_side) {
+  File f = open_file(path);
+  jpeg_decompress_struct cinfo{};
+  JpegErrors errors;
+  cinfo.err = jpeg_std_error(&errors.mgr);
+  errors.mgr.error_exit = jpeg_error_exit;
+  errors.mgr.emit_message = jpeg_emit_message;
+  cv::Mat out;
+  if (setjmp(errors.jump)) {
+    char message[JMSG_LENGTH_MAX] = {};
+    errors.mgr.format_message(reinterpret_cast<j_common_ptr>(&cinfo), message);
+    jpeg_destroy_decompress(&cinfo);
+    throw UnreadableImage(fmt::format("{}: cannot decode image (libjpeg: {})", path, message));
+  }
+  jpeg_create_decompress(&cinfo);
+  jpeg_stdio_src(&cinfo, f.get());
+  jpeg_read_header(&cinfo, TRUE);
+  if (cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK) {
+    jpeg_destroy_decompress(&cinfo);
+    return {};  // OpenCV's reader inverts Adobe's CMYK
+  }
+  const unsigned shorter = std::min(cinfo.image_width, cinfo.image_height);
+  for (unsigned factor : {8u, 4u, 2u})
+    if (min_side > 0 && shorter >= factor * static_cast<unsigned>(min_side)) {
+      cinfo.scale_num = 1;
+      cinfo.scale_denom = factor;
+      break;
+    }
+  // Gray straight from the luma only when scaled, as OpenCV's IMREAD_REDUCED_GRAYSCALE_* did before.
+  const bool one = cinfo.num_components == 1 || (gray && cinfo.scale_denom > 1);
+  cinfo.out_color_space = one ? JCS_GRAYSCALE : JCS_EXT_BGR;
+  jpeg_start_decompress(&cinfo);
+  out.create(static_cast<int>(cinfo.output_height), static_cast<int>(cinfo.output_width), one ? CV_8UC1 : CV_8UC3);
+  while (cinfo.output_scanline < cinfo.output_height) {
+    JSAMPROW row = out.ptr<JSAMPLE>(static_cast<int>(cinfo.output_scanline));
+    jpeg_read_scanlines(&cinfo, &row, 1);
+  }
+  jpeg_finish_decompress(&cinfo);  // reads to the end marker: a cut file warns here
+  jpeg_destroy_decompress(&cinfo);
+  if (errors.warnings > 0)
+    throw UnreadableImage(fmt::format("{}: damaged JPEG data (libjpeg: {}{})", path, errors.first,
+                                      errors.warnings > 1 ? fmt::format(", and {} more", errors.warnings - 1) : ""));
+  return out;
+}
+
+#if DCGAN_WITH_PNG
+struct PngMessages {
+  std::string path;
+  std::jmp_buf jump;
+  std::string error;
+  bool warned = false;
+};
+
+void png_on_error(png_structp png, png_const_charp message) {
+  auto* m = static_cast<PngMessages*>(png_get_error_ptr(png));
+  m->error = message;
+  std::longjmp(m->jump, 1);
+}
+
+void png_on_warning(png_structp png, png_const_charp message) {
+  auto* m = static_cast<PngMessages*>(png_get_error_ptr(png));
+  if (!m->warned) spdlog::debug("{}: libpng warning (image used): {}", m->path, message);
+  m->warned = true;
+}
+
+// As OpenCV's imread(IMREAD_UNCHANGED) reads a PNG: palettes expanded, gray under 8 bits widened, transparency as
+// alpha, 16-bit kept (host order), BGR(A) order; then 16-bit scaled to 8.
+cv::Mat decode_png(const std::string& path) {
+  File f = open_file(path);
+  PngMessages messages{path, {}, {}, false};
+  png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &messages, png_on_error, png_on_warning);
+  png_infop info = png ? png_create_info_struct(png) : nullptr;
+  if (!info) {
+    png_destroy_read_struct(&png, nullptr, nullptr);
+    throw UnreadableImage(fmt::format("{}: cannot decode image (libpng: out of memory)", path));
+  }
+  cv::Mat out;
+  if (setjmp(messages.jump)) {
+    png_destroy_read_struct(&png, &info, nullptr);
+    throw UnreadableImage(fmt::format("{}: cannot decode image (libpng: {})", path, messages.error));
+  }
+  png_init_io(png, f.get());
+  png_read_info(png, info);
+  const int color = png_get_color_type(png, info);
+  const int depth = png_get_bit_depth(png, info);
+  if (color == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
+  if (color == PNG_COLOR_TYPE_GRAY && depth < 8) png_set_expand_gray_1_2_4_to_8(png);
+  if (png_get_valid(png, info, PNG_INFO_tRNS)) png_set_tRNS_to_alpha(png);
+  if (depth == 16) png_set_swap(png);
+  png_set_bgr(png);
+  png_set_interlace_handling(png);
+  png_read_update_info(png, info);
+  const int channels = png_get_channels(png, info);
+  const int bits = png_get_bit_depth(png, info);
+  out.create(static_cast<int>(png_get_image_height(png, info)), static_cast<int>(png_get_image_width(png, info)),
+             CV_MAKETYPE(bits == 16 ? CV_16U : CV_8U, channels));
+  std::vector<png_bytep> rows(static_cast<std::size_t>(out.rows));
+  for (int r = 0; r < out.rows; ++r) rows[static_cast<std::size_t>(r)] = out.ptr<png_byte>(r);
+  png_read_image(png, rows.data());
+  png_read_end(png, nullptr);
+  png_destroy_read_struct(&png, &info, nullptr);
+  if (out.depth() == CV_16U) out.convertTo(out, CV_8U, 1.0 / 257.0);
+  return out;
+}
+#endif
+
+std::string lower_extension(const std::string& path) {
+  const auto dot = path.find_last_of('.');
+  std::string ext = dot == std::string::npos ? "" : path.substr(dot);
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return ext;
+}
+
+}  // namespace
+
+cv::Mat decode_image_file(const std::string& path, bool gray, int min_side) {
+  const std::string ext = lower_extension(path);
+  if (ext == ".jpg" || ext == ".jpeg")
+    if (cv::Mat jpeg = decode_jpeg(path, gray, min_side); !jpeg.empty()) return jpeg;
+#if DCGAN_WITH_PNG
+  if (ext == ".png") return decode_png(path);
+#endif
+  cv::Mat image;
+  try {
+    image = cv::imread(path, cv::IMREAD_UNCHANGED);
+  } catch (const cv::Exception& e) {
+    throw UnreadableImage(fmt::format("{}: cannot decode image ({})", path, e.err));
+  }
+  if (image.empty()) throw UnreadableImage(fmt::format("{}: cannot decode image (unreadable, empty or corrupt)", path));
+  if (image.depth() == CV_16U) image.convertTo(image, CV_8U, 1.0 / 257.0);
+  return image;
+}
+
+}  // namespace dcgan
+#endif
