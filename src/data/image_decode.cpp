@@ -48,27 +48,19 @@ void jpeg_emit_message(j_common_ptr cinfo, int level) {
   if (e->warnings++ == 0) e->mgr.format_message(cinfo, e->first);
 }
 
-cv::Mat decode_jpeg(const std::string& path, bool gray, int min_side) {
-  File f = open_file(path);
-  jpeg_decompress_struct cinfo{};
-  JpegErrors errors;
-  cinfo.err = jpeg_std_error(&errors.mgr);
-  errors.mgr.error_exit = jpeg_error_exit;
-  errors.mgr.emit_message = jpeg_emit_message;
-  cv::Mat out;
-  if (setjmp(errors.jump)) {
-    char message[JMSG_LENGTH_MAX] = {};
-    errors.mgr.format_message(reinterpret_cast<j_common_ptr>(&cinfo), message);
-    jpeg_destroy_decompress(&cinfo);
-    throw UnreadableImage(fmt::format("{}: cannot decode image (libjpeg: {})", path, message));
-  }
+// The libjpeg calls that may jump back on an error run in these frames, which hold no C++ object with a destructor
+// (a longjmp skips destructors); each returns false after an error.
+bool jpeg_read_header_guarded(jpeg_decompress_struct& cinfo, JpegErrors& errors, std::FILE* f) {
+  if (setjmp(errors.jump)) return false;
   jpeg_create_decompress(&cinfo);
-  jpeg_stdio_src(&cinfo, f.get());
+  jpeg_stdio_src(&cinfo, f);
   jpeg_read_header(&cinfo, TRUE);
-  if (cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK) {
-    jpeg_destroy_decompress(&cinfo);
-    return {};  // OpenCV's reader inverts Adobe's CMYK
-  }
+  return true;
+}
+
+// Picks the DCT scale and the output colours, and computes the output size.
+bool jpeg_choose_output_guarded(jpeg_decompress_struct& cinfo, JpegErrors& errors, bool gray, int min_side) {
+  if (setjmp(errors.jump)) return false;
   const unsigned shorter = std::min(cinfo.image_width, cinfo.image_height);
   for (unsigned factor : {8u, 4u, 2u})
     if (min_side > 0 && shorter >= factor * static_cast<unsigned>(min_side)) {
@@ -79,13 +71,44 @@ cv::Mat decode_jpeg(const std::string& path, bool gray, int min_side) {
   // Gray straight from the luma only when scaled, as OpenCV's IMREAD_REDUCED_GRAYSCALE_* did before.
   const bool one = cinfo.num_components == 1 || (gray && cinfo.scale_denom > 1);
   cinfo.out_color_space = one ? JCS_GRAYSCALE : JCS_EXT_BGR;
+  jpeg_calc_output_dimensions(&cinfo);
+  return true;
+}
+
+bool jpeg_read_pixels_guarded(jpeg_decompress_struct& cinfo, JpegErrors& errors, unsigned char* pixels,
+                              std::size_t stride) {
+  if (setjmp(errors.jump)) return false;
   jpeg_start_decompress(&cinfo);
-  out.create(static_cast<int>(cinfo.output_height), static_cast<int>(cinfo.output_width), one ? CV_8UC1 : CV_8UC3);
   while (cinfo.output_scanline < cinfo.output_height) {
-    JSAMPROW row = out.ptr<JSAMPLE>(static_cast<int>(cinfo.output_scanline));
+    JSAMPROW row = pixels + cinfo.output_scanline * stride;
     jpeg_read_scanlines(&cinfo, &row, 1);
   }
   jpeg_finish_decompress(&cinfo);  // reads to the end marker: a cut file warns here
+  return true;
+}
+
+cv::Mat decode_jpeg(const std::string& path, bool gray, int min_side) {
+  File f = open_file(path);
+  jpeg_decompress_struct cinfo{};
+  JpegErrors errors;
+  cinfo.err = jpeg_std_error(&errors.mgr);
+  errors.mgr.error_exit = jpeg_error_exit;
+  errors.mgr.emit_message = jpeg_emit_message;
+  auto fail = [&] {
+    char message[JMSG_LENGTH_MAX] = {};
+    errors.mgr.format_message(reinterpret_cast<j_common_ptr>(&cinfo), message);
+    jpeg_destroy_decompress(&cinfo);
+    return UnreadableImage(fmt::format("{}: cannot decode image (libjpeg: {})", path, message));
+  };
+  if (!jpeg_read_header_guarded(cinfo, errors, f.get())) throw fail();
+  if (cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK) {
+    jpeg_destroy_decompress(&cinfo);
+    return {};  // OpenCV's reader inverts Adobe's CMYK
+  }
+  if (!jpeg_choose_output_guarded(cinfo, errors, gray, min_side)) throw fail();
+  cv::Mat out(static_cast<int>(cinfo.output_height), static_cast<int>(cinfo.output_width),
+              CV_MAKETYPE(CV_8U, cinfo.output_components));
+  if (!jpeg_read_pixels_guarded(cinfo, errors, out.data, out.step[0])) throw fail();
   jpeg_destroy_decompress(&cinfo);
   if (errors.warnings > 0)
     throw UnreadableImage(fmt::format("{}: damaged JPEG data (libjpeg: {}{})", path, errors.first,
@@ -115,21 +138,10 @@ void png_on_warning(png_structp png, png_const_charp message) {
 
 // As OpenCV's imread(IMREAD_UNCHANGED) reads a PNG: palettes expanded, gray under 8 bits widened, transparency as
 // alpha, 16-bit kept (host order), BGR(A) order; then 16-bit scaled to 8.
-cv::Mat decode_png(const std::string& path) {
-  File f = open_file(path);
-  PngMessages messages{path, {}, {}, false};
-  png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &messages, png_on_error, png_on_warning);
-  png_infop info = png ? png_create_info_struct(png) : nullptr;
-  if (!info) {
-    png_destroy_read_struct(&png, nullptr, nullptr);
-    throw UnreadableImage(fmt::format("{}: cannot decode image (libpng: out of memory)", path));
-  }
-  cv::Mat out;
-  if (setjmp(messages.jump)) {
-    png_destroy_read_struct(&png, &info, nullptr);
-    throw UnreadableImage(fmt::format("{}: cannot decode image (libpng: {})", path, messages.error));
-  }
-  png_init_io(png, f.get());
+// libpng's calls that may jump back, in frames that hold no C++ object with a destructor (as for libjpeg above).
+bool png_read_info_guarded(png_structp png, png_infop info, PngMessages& messages, std::FILE* f) {
+  if (setjmp(messages.jump)) return false;
+  png_init_io(png, f);
   png_read_info(png, info);
   const int color = png_get_color_type(png, info);
   const int depth = png_get_bit_depth(png, info);
@@ -140,14 +152,33 @@ cv::Mat decode_png(const std::string& path) {
   png_set_bgr(png);
   png_set_interlace_handling(png);
   png_read_update_info(png, info);
-  const int channels = png_get_channels(png, info);
+  return true;
+}
+
+bool png_read_image_guarded(png_structp png, PngMessages& messages, png_bytepp rows) {
+  if (setjmp(messages.jump)) return false;
+  png_read_image(png, rows);
+  png_read_end(png, nullptr);
+  return true;
+}
+
+cv::Mat decode_png(const std::string& path) {
+  File f = open_file(path);
+  PngMessages messages{path, {}, {}, false};
+  png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &messages, png_on_error, png_on_warning);
+  png_infop info = png ? png_create_info_struct(png) : nullptr;
+  auto fail = [&](const std::string& why) {
+    png_destroy_read_struct(&png, info ? &info : nullptr, nullptr);
+    return UnreadableImage(fmt::format("{}: cannot decode image (libpng: {})", path, why));
+  };
+  if (!info) throw fail("out of memory");
+  if (!png_read_info_guarded(png, info, messages, f.get())) throw fail(messages.error);
   const int bits = png_get_bit_depth(png, info);
-  out.create(static_cast<int>(png_get_image_height(png, info)), static_cast<int>(png_get_image_width(png, info)),
-             CV_MAKETYPE(bits == 16 ? CV_16U : CV_8U, channels));
+  cv::Mat out(static_cast<int>(png_get_image_height(png, info)), static_cast<int>(png_get_image_width(png, info)),
+              CV_MAKETYPE(bits == 16 ? CV_16U : CV_8U, png_get_channels(png, info)));
   std::vector<png_bytep> rows(static_cast<std::size_t>(out.rows));
   for (int r = 0; r < out.rows; ++r) rows[static_cast<std::size_t>(r)] = out.ptr<png_byte>(r);
-  png_read_image(png, rows.data());
-  png_read_end(png, nullptr);
+  if (!png_read_image_guarded(png, messages, rows.data())) throw fail(messages.error);
   png_destroy_read_struct(&png, &info, nullptr);
   if (out.depth() == CV_16U) out.convertTo(out, CV_8U, 1.0 / 257.0);
   return out;
