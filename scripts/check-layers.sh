@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Checks the layering of src/ and include/dcgan/ (README, "Layout"): a folder includes only folders below it, and
+# Checks the layering of src/ and include/dcgan/ (docs/architecture.md, "Layout"): a folder includes only folders below it, and
 # the LibTorch-free code (plain/, config/, and the files of the libraries dcgan_base and dcgan_plain) includes no
 # LibTorch header. Prints each violation as FILE: includes WHAT; exits 1 if there is any. Run by ctest.
 set -euo pipefail
