@@ -3,6 +3,7 @@
 
 #if DCGAN_WITH_OPENCV
 #include "dcgan/data/dataset.h"
+#include "dcgan/data/image_folder.h"
 
 #include <fmt/format.h>
 #include <opencv2/imgcodecs.hpp>
@@ -185,17 +186,10 @@ cv::Mat decode_png(const std::string& path) {
 }
 #endif
 
-std::string lower_extension(const std::string& path) {
-  const auto dot = path.find_last_of('.');
-  std::string ext = dot == std::string::npos ? "" : path.substr(dot);
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return ext;
-}
-
 }  // namespace
 
 cv::Mat decode_image_file(const std::string& path, bool gray, int min_side) {
-  const std::string ext = lower_extension(path);
+  const std::string ext = image_extension(path);
   if (ext == ".jpg" || ext == ".jpeg")
     if (cv::Mat jpeg = decode_jpeg(path, gray, min_side); !jpeg.empty()) return jpeg;
 #if DCGAN_WITH_PNG

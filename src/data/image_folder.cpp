@@ -1,13 +1,13 @@
 // Image-folder source: recursive listing and decoding (data/image_decode.h).
 #include "dcgan/data/image_folder.h"
 
+#include "dcgan/data/image_decode.h"
 #include "dcgan/data/transform.h"
 
 #include <fmt/format.h>
-#include "dcgan/data/image_decode.h"
 
 #include <algorithm>
-#include <cstdio>
+#include <cctype>
 #include <memory>
 #include <filesystem>
 
@@ -16,10 +16,6 @@ namespace fs = std::filesystem;
 namespace dcgan {
 namespace {
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 class ImageFolderDataset final : public Dataset {
  public:
@@ -57,6 +53,12 @@ class ImageFolderDataset final : public Dataset {
 
 }  // namespace
 
+std::string image_extension(const std::string& path) {
+  std::string ext = fs::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return ext;
+}
+
 const std::vector<std::string>& image_extensions() {
   static const std::vector<std::string> exts = {".jpg", ".jpeg", ".png", ".bmp", ".pgm", ".ppm", ".pbm",
                                                 ".pnm", ".webp", ".tif", ".tiff"};
@@ -73,7 +75,7 @@ std::vector<std::string> list_image_files(const std::string& root) {
   for (; it != end; it.increment(ec)) {
     if (ec) throw DataError(fmt::format("{}: cannot list directory ({})", root, ec.message()));
     if (!it->is_regular_file(ec)) continue;
-    const std::string ext = lower(it->path().extension().string());
+    const std::string ext = image_extension(it->path().string());
     if (std::find(exts.begin(), exts.end(), ext) != exts.end()) files.push_back(it->path().string());
   }
   if (files.empty())

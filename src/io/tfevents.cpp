@@ -53,11 +53,15 @@ void field_bytes(std::string& out, int number, std::string_view bytes) {
   varint(out, bytes.size());
   out.append(bytes);
 }
-void field_double(std::string& out, int number, double v) {
+// A double's 8 bytes, little-endian, as protobuf writes fixed64 fields and packed doubles.
+std::string double_bytes(double v) {
   uint64_t bits;
   std::memcpy(&bits, &v, sizeof bits);
+  return le_bytes(bits, 8);
+}
+void field_double(std::string& out, int number, double v) {
   key(out, number, 1);
-  out += le_bytes(bits, 8);
+  out += double_bytes(v);
 }
 void field_float(std::string& out, int number, float v) {
   uint32_t bits;
@@ -118,11 +122,7 @@ std::string event_scalar(double wall_time, int64_t step, std::string_view tag, f
 std::string event_histogram(double wall_time, int64_t step, std::string_view tag, const Histogram& h) {
   auto packed = [](const std::vector<double>& values) {
     std::string bytes;
-    for (double v : values) {
-      uint64_t bits;
-      std::memcpy(&bits, &v, sizeof bits);
-      bytes += le_bytes(bits, 8);
-    }
+    for (double v : values) bytes += double_bytes(v);
     return bytes;
   };
   std::string histo;
