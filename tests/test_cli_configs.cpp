@@ -53,7 +53,7 @@ TEST(CliConfigs, AnUnknownNameListsTheShippedOnes) {
   test::ScratchDir dir;
   const CliRun r = dcgan_in(dir.str(), "train --config celebA");
   EXPECT_NE(r.status, 0);
-  EXPECT_NE(r.err.find("no shipped config of that name (shipped: celeba, fashion-mnist, small-folder, tiny"),
+  EXPECT_NE(r.err.find("no shipped config of that name (shipped: celeba, fashion-mnist, fashion-mnist-conditional, small-folder, tiny"),
             std::string::npos)
       << r.err;
 }

@@ -163,6 +163,17 @@ TEST(CliDistributed, TorchrunEnvironmentKeepsTheRanksIdenticalAfterEveryStep) {
   EXPECT_TRUE(std::filesystem::exists(run / "r/checkpoints/step-000006.pt"));
 }
 
+// A class-conditional run: each rank's shard brings its labels, the classes of G's batches come from each rank's own
+// stream, and the averaged gradients (the embeddings' too) keep the ranks identical.
+TEST(CliDistributed, ConditionalRanksStayIdentical) {
+  SKIP_WITHOUT_GLOO();
+  ScratchDir run;
+  const std::string log = run_two_ranks(run / "r", "--set model.num_classes=auto");
+  EXPECT_NE(log.find("10 classes"), std::string::npos) << log;
+  EXPECT_EQ(weight_checks(log).size(), 6u) << log;  // a mismatch would have stopped the run
+  EXPECT_EQ(lines_of(run / "r/metrics.csv").size(), 7u);
+}
+
 TEST(CliDistributed, RanksJoinTheElasticAgentsStoreWhenTorchrunSaysSo) {
   SKIP_WITHOUT_GLOO();
   if (std::system("/usr/bin/python3 -c 'import torch.distributed' >/dev/null 2>&1") != 0)

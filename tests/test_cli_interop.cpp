@@ -74,6 +74,36 @@ TEST(CliInterop, ExportLoadsInTheTutorialsGeneratorAndPythonStateDictsLoadHere) 
       << info_run.out;
 }
 
+// A class-conditional G both ways: dcgan's export in the Python class of the README (strict), a Python state dict
+// here, on the same noise and classes (image i of class i % 10), within 1e-5.
+TEST(CliInterop, ConditionalGeneratorBothWaysOnTheSameNoiseAndClasses) {
+  if (!python_has_torch()) GTEST_SKIP() << "/usr/bin/python3 cannot import torch (apt-get install python3-torch)";
+  test::ScratchDir dir;
+  const CliRun train = test::dcgan_cli(
+      "train --config configs/tiny.yaml --set data.image_size=64 --set model.num_classes=auto --set train.steps=3 "
+      "--set train.device=cpu --set output.dir=" + (dir / "run"));
+  ASSERT_EQ(train.status, 0) << train.err;
+  ASSERT_EQ(test::dcgan_cli("export --ckpt " + (dir / "run/g.pt") + " --out " + (dir / "g.pth")).status, 0);
+  ASSERT_EQ(python("make-noise " + (dir / "noise.pt") + " 16 12 5").status, 0);
+  const CliRun cpp = test::dcgan_cli("sample --ckpt " + (dir / "run/g.pt") + " --noise " + (dir / "noise.pt") +
+                                     " --save-tensor " + (dir / "cpp.pt"));
+  ASSERT_EQ(cpp.status, 0) << cpp.err;
+  const CliRun check = python("check-export " + (dir / "g.pth") + " " + (dir / "noise.pt") + " " + (dir / "cpp.pt") +
+                              " 16 8 1 10");
+  EXPECT_EQ(check.status, 0) << check.out << check.err;
+  EXPECT_NE(check.out.find("shape (12, 1, 64, 64)"), std::string::npos) << check.out;
+
+  ASSERT_EQ(python("make-state " + (dir / "py_g.pth") + " " + (dir / "noise.pt") + " " + (dir / "py_out.pt") +
+                   " 16 8 1 3 10")
+                .status,
+            0);
+  const CliRun back = test::dcgan_cli("sample --ckpt " + (dir / "py_g.pth") + " --noise " + (dir / "noise.pt") +
+                                      " --save-tensor " + (dir / "cpp2.pt"));
+  ASSERT_EQ(back.status, 0) << back.err;
+  const CliRun same = python("compare " + (dir / "py_out.pt") + " " + (dir / "cpp2.pt"));
+  EXPECT_EQ(same.status, 0) << same.out << same.err;
+}
+
 // FID and KID on the features of a TorchScript extractor the user supplies (here a tiny one scripted in Python).
 TEST(CliInterop, EvalWithAUserFeatureExtractor) {
   if (!python_has_torch()) GTEST_SKIP() << "/usr/bin/python3 cannot import torch (apt-get install python3-torch)";

@@ -75,13 +75,16 @@ std::vector<int64_t> logged_steps(const std::string& run_dir) {
   return steps;
 }
 
-// In fp32, and in bf16 where the CPU has it natively (train.precision=bf16: autocast, fp32 master weights).
+// In fp32, in bf16 where the CPU has it natively (train.precision=bf16: autocast, fp32 master weights), and a
+// class-conditional run in fp32 (its fake classes come from the training stream too).
 class CliKillResume : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(CliKillResume, SigkillAtARandomMomentThenResumeIsExact) {
   if (GetParam() == "bf16" && !cpu_features().native_bf16())
     GTEST_SKIP() << "this CPU has no native bf16 (" << cpu_features().describe() << ")";
-  const std::string run = kRun + " --set train.precision=" + GetParam();
+  const bool conditional = GetParam() == "conditional";
+  const std::string run = kRun + " --set train.precision=" + (conditional ? "fp32" : GetParam()) +
+                          (conditional ? " --set model.num_classes=auto" : "");
   test::ScratchDir dir;
   ASSERT_EQ(dcgan_cli(run + " --set output.dir=" + (dir / "ref")).status, 0);
 
@@ -116,7 +119,7 @@ TEST_P(CliKillResume, SigkillAtARandomMomentThenResumeIsExact) {
   EXPECT_EQ(logged_steps(dir / "run"), logged_steps(dir / "ref"));
 }
 
-INSTANTIATE_TEST_SUITE_P(Precision, CliKillResume, ::testing::Values("fp32", "bf16"),
+INSTANTIATE_TEST_SUITE_P(Precision, CliKillResume, ::testing::Values("fp32", "bf16", "conditional"),
                          [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
 
 TEST(CliResume, SigintAndSigtermCheckpointAndExitWith130And143) {

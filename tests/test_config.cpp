@@ -247,7 +247,7 @@ TEST(Config, IdentityKeysTellExperimentsApart) {
 
 TEST(Config, HelpListsEveryKeyWithItsDefault) {
   const std::string help = describe_config_keys();
-  EXPECT_EQ(config_keys().size(), 49u);
+  EXPECT_EQ(config_keys().size(), 52u);
   for (const auto& k : config_keys()) EXPECT_NE(help.find(k.name), std::string::npos) << k.name;
   // Keys and defaults in aligned columns: "train.lr", padded to the longest key, then "0.0002".
   const std::size_t lr = help.find("  train.lr "), nz = help.find("  model.nz ");

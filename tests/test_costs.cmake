@@ -5,6 +5,8 @@ set(dcgan_slow_tests
   "SwdTest.FallsAsATinyRealSetIsTrainedOn:25"
   "Precision/CliKillResume.SigkillAtARandomMomentThenResumeIsExact/fp32:12"
   "Precision/CliKillResume.SigkillAtARandomMomentThenResumeIsExact/bf16:12"
+  "Precision/CliKillResume.SigkillAtARandomMomentThenResumeIsExact/conditional:12"
+  "CliConditional.TrainSampleAClassAndAClassifierReadsTheClasses:13"
   "CliDistributed.BadLaunchSettingsFailWithinTheTimeoutWithOneLine:10"
   "CliInterop.EvalWithAUserFeatureExtractor:8"
   "CliEval.PrintsSwdPerLevelAndTheRealFloor:8"

@@ -55,6 +55,8 @@ int run_bench_step(const BenchStepOptions& o) {
   config.train.threads = o.threads;
   for (const auto& s : o.sets) apply_override(config, s);
   validate(config);
+  // The step's cost hardly depends on the number of classes; bench opens no data to count them.
+  if (config.model.num_classes == "auto") config.model.num_classes = "10";
   const int threads = configure_threads(o.threads);
   const torch::Device device = resolve_device(o.device);
   configure_device(config, device);
@@ -64,18 +66,20 @@ int run_bench_step(const BenchStepOptions& o) {
   const bool graphs = resolve_switch(config.train.cuda_graphs, device.is_cuda());
   StepRunner runner(trainer, StepRunnerOptions{graphs, std::max(0, std::min(3, o.warmup - 1))});
   const torch::Tensor real = torch::rand({o.batch, o.channels, o.image_size, o.image_size}, device) * 2 - 1;
-  for (int i = 0; i < o.warmup; ++i) runner.step(real);
+  torch::Tensor labels = cycled_labels(o.batch, trainer.num_classes());
+  if (labels.defined()) labels = labels.to(device);
+  for (int i = 0; i < o.warmup; ++i) runner.step(real, labels);
   synchronize(device);
   const auto start = std::chrono::steady_clock::now();
   StepStats stats;
-  for (int i = 0; i < o.steps; ++i) stats = runner.step(real);
+  for (int i = 0; i < o.steps; ++i) stats = runner.step(real, labels);
   synchronize(device);
   const double seconds = seconds_since(start);
   if (!std::isfinite(stats.loss_g.item<double>())) throw std::runtime_error("bench: the loss is not finite");
   if (o.profile > 0) {
     // After the timed steps, so the profiler's overhead is not in the figures.
     Profiler profiler(device.is_cuda());
-    for (int i = 0; i < o.profile; ++i) stats = runner.step(real);
+    for (int i = 0; i < o.profile; ++i) stats = runner.step(real, labels);
     synchronize(device);
     std::fputs(format_profile(profiler.stop(), o.profile, o.profile_top).c_str(), stdout);
   }

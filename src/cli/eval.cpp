@@ -1,9 +1,15 @@
-// `dcgan eval`: the sliced Wasserstein distance between a generator's images and real ones.
+// `dcgan eval`: the sliced Wasserstein distance between a generator's images and real ones; with --classifier, the
+// classification accuracy score of a conditional generator.
 #include "common.h"
 
+#include "dcgan/config/config_files.h"
 #include "dcgan/io/checkpoint.h"
 #include "dcgan/data/dataset.h"
+#include "dcgan/data/batch_source.h"
+#include "dcgan/data/labels.h"
 #include "dcgan/data/loader.h"
+#include "dcgan/data/subset.h"
+#include "dcgan/eval/classifier.h"
 #include "dcgan/eval/feature_distance.h"
 #include "dcgan/eval/swd.h"
 #include "dcgan/runtime/runtime.h"
@@ -12,7 +18,9 @@
 #include <spdlog/spdlog.h>
 #include <torch/script.h>
 
+#include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -26,6 +34,9 @@ struct EvalOptions {
   std::string device = "auto";
   bool ema = false;        // evaluate the moving average of G
   std::string features;    // a TorchScript feature extractor: also print FID and KID on its features
+  bool classifier = false; // the classification accuracy score instead of the SWD (conditional G)
+  int classifier_epochs = ClassifierOptions{}.epochs;
+  int holdout = 2000;      // real labelled images held out of the classifier's training, to measure it on
 };
 
 namespace {
@@ -58,24 +69,100 @@ torch::Tensor features_of(torch::jit::script::Module& net, const torch::Tensor& 
   return torch::cat(out);
 }
 
-}  // namespace
-
-int run_eval(const EvalOptions& o) {
-  LoadedGenerator g = load_generator(o.ckpt);
+// The data config of --data (a YAML config's data section, a shipped config's name, or a data path) at the
+// generator's image size and channels.
+DataConfig eval_data_config(const EvalOptions& o, const LoadedGenerator& g) {
   Config config;
-  if (is_yaml(o.data)) {
-    load_config_file(config, o.data);
+  std::string source = o.data;
+  bool yaml = is_yaml(source);
+  std::error_code ec;
+  if (!std::filesystem::exists(source, ec))
+    if (const auto found = find_config(source, shipped_config_dirs())) {
+      source = *found;
+      yaml = true;
+    }
+  if (yaml) {
+    load_config_file(config, source);
   } else {
-    config.data.path = o.data;
+    config.data.path = source;
   }
   const int size = g.config.data.image_size, channels = g.config.data.channels;
-  if (is_yaml(o.data) && (config.data.image_size != size || config.data.channels != channels))
-    throw ConfigError(fmt::format("{}: data is {}x{} with {} channel(s), the generator makes {}x{} with {}", o.data,
+  if (yaml && (config.data.image_size != size || config.data.channels != channels))
+    throw ConfigError(fmt::format("{}: data is {}x{} with {} channel(s), the generator makes {}x{} with {}", source,
                                   config.data.image_size, config.data.image_size, config.data.channels, size, size,
                                   channels));
   config.data.image_size = size;
   config.data.channels = channels;
-  const auto data = open_dataset(config.data, static_cast<uint64_t>(o.seed));
+  return config.data;
+}
+
+// `per_class` images of each class from `net` on `device` (noise from the seeded CPU stream), and their classes.
+std::pair<torch::Tensor, torch::Tensor> images_per_class(Generator& net, int64_t per_class, torch::Device device) {
+  const int64_t classes = net->options.num_classes();
+  const torch::Tensor labels = torch::arange(classes, torch::kLong).repeat_interleave(per_class);
+  const torch::Tensor z = torch::randn({labels.size(0), net->options.nz(), 1, 1});
+  return {generate_images(net, z, device, labels).cpu(), labels};
+}
+
+int run_classifier_score(const EvalOptions& o, LoadedGenerator& g) {
+  Generator& net = choose_generator(g, o.ema, o.ckpt);
+  const int64_t classes = net->options.num_classes();
+  if (classes == 0)
+    throw ConfigError(fmt::format("{}: an unconditional generator (model.num_classes 0): --classifier measures "
+                                  "whether a conditional G draws the class it is asked for",
+                                  o.ckpt));
+  auto data = open_dataset(eval_data_config(o, g), static_cast<uint64_t>(o.seed), LabelMode::Required);
+  if (data->labels()->count() > classes)
+    throw DataError(fmt::format("{}: has {} classes, the generator {}", data->describe(), data->labels()->count(),
+                                classes));
+  configure_threads(0);
+  const torch::Device device = resolve_device(o.device);
+  const auto start = std::chrono::steady_clock::now();
+  HoldoutSplit split = split_holdout(std::move(data), o.holdout, static_cast<uint64_t>(o.seed), 1);
+  torch::Tensor train_labels, test_labels;
+  const torch::Tensor train = choose_images(*split.training, split.training->size(), o.seed, "classifier training",
+                                            &train_labels);
+  const torch::Tensor test = choose_images(*split.held_back, o.holdout, o.seed, "classifier test", &test_labels);
+  ClassifierOptions co;
+  co.epochs = o.classifier_epochs;
+  co.seed = static_cast<uint64_t>(o.seed);
+  ImageClassifier classifier = train_classifier(train, train_labels, classes, co, device);
+  const ClassAccuracy real = accuracy_by_class(classify(classifier, test, device), test_labels, classes);
+  std::printf("classifier: trained on %lld real images for %d epoch(s) in %.1fs; accuracy %.4f on %lld held-out "
+              "real images\n",
+              static_cast<long long>(train.size(0)), co.epochs,
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), real.overall,
+              static_cast<long long>(test.size(0)));
+
+  torch::manual_seed(static_cast<uint64_t>(o.seed));
+  net->options.transpose_via_conv(device.is_cpu());
+  net->to(device);
+  const int64_t per_class = std::max<int64_t>(1, o.n / classes);
+  const auto [fake, fake_labels] = images_per_class(net, per_class, device);
+  const ClassAccuracy gen = accuracy_by_class(classify(classifier, fake, device), fake_labels, classes);
+  const std::vector<std::string> names = parse_class_names(g.config.data.class_names);
+  int64_t worst = 0;
+  for (int64_t c = 0; c < classes; ++c) {
+    if (gen.per_class[c] < gen.per_class[worst]) worst = c;
+    std::printf("class %lld (%s): accuracy %.4f on %lld generated, %.4f on %lld held-out real\n",
+                static_cast<long long>(c), c < static_cast<int64_t>(names.size()) ? names[c].c_str() : "",
+                gen.per_class[c], static_cast<long long>(gen.count[c]), real.per_class[c],
+                static_cast<long long>(real.count[c]));
+  }
+  std::printf("images=%lld ckpt=%s step=%lld%s\n", static_cast<long long>(fake.size(0)), o.ckpt.c_str(),
+              static_cast<long long>(g.at.step), o.ema ? " (moving average)" : "");
+  std::printf("accuracy_real=%.4f accuracy_generated_min=%.4f (class %lld)\n", real.overall, gen.per_class[worst],
+              static_cast<long long>(worst));
+  std::printf("accuracy_generated=%.4f\n", gen.overall);
+  return 0;
+}
+
+}  // namespace
+
+int run_eval(const EvalOptions& o) {
+  LoadedGenerator g = load_generator(o.ckpt);
+  if (o.classifier) return run_classifier_score(o, g);
+  const auto data = open_dataset(eval_data_config(o, g), static_cast<uint64_t>(o.seed));
   configure_threads(0);
   const torch::Device device = resolve_device(o.device);
 
@@ -89,7 +176,8 @@ int run_eval(const EvalOptions& o) {
   Generator& net = choose_generator(g, o.ema, o.ckpt);
   net->options.transpose_via_conv(device.is_cpu());
   net->to(device);
-  const torch::Tensor fake = generate_images(net, z, device).cpu();
+  // A conditional G draws each class in turn (as many images of each, give or take one).
+  const torch::Tensor fake = generate_images(net, z, device, cycled_labels(n, net->options.num_classes())).cpu();
   SwdOptions so;
   so.seed = static_cast<uint64_t>(o.seed);
   const SwdResult r = sliced_wasserstein(real, fake, so);
@@ -130,7 +218,9 @@ Command add_eval(CLI::App& root) {
   app->add_option("--ckpt", o->ckpt, "g.pt, a training checkpoint, or a .pth state dict")
       ->required()
       ->check(CLI::ExistingFile);
-  app->add_option("--data", o->data, "A YAML config (its data section) or a data path (image folder, idx, cache, ...)")
+  app->add_option("--data", o->data,
+                  "A YAML config (its data section), a shipped config's name, or a data path (image folder, idx, "
+                  "cache, ...)")
       ->required();
   app->add_option("-n,--num", o->n, "Images per set")->check(CLI::Range(16, 1 << 20))->capture_default_str();
   app->add_option("--seed", o->seed, "Seed of the image choice, noise, patches and directions")->capture_default_str();
@@ -140,6 +230,16 @@ Command add_eval(CLI::App& root) {
                   "TorchScript feature extractor ([N, C, H, W] in [-1, 1] -> [N, ...]): also print FID and KID on its "
                   "features (e.g. a scripted Inception-v3 pool3 for the published FID)")
       ->check(CLI::ExistingFile);
+  app->add_flag("--classifier", o->classifier,
+                "Classification accuracy score of a conditional G (Ravuri & Vinyals 2019): train a small classifier "
+                "on the real labelled images of --data, then report its accuracy on --holdout held-out real images "
+                "and on -n generated images, per class and overall (last line: accuracy_generated=...)");
+  app->add_option("--classifier-epochs", o->classifier_epochs, "Epochs of the classifier's training")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+  app->add_option("--holdout", o->holdout, "Real images held out of the classifier's training")
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
   return {app, [o] { return run_eval(*o); }};
 }
 

@@ -57,8 +57,12 @@ int run_info(const InfoOptions& o) {
   std::cout << fmt::format("generator: {}x{}, {} channel(s), nz {}, ngf {}, {} parameters\n", g.config.data.image_size,
                            g.config.data.image_size, g.config.data.channels, g.config.model.nz, g.config.model.ngf,
                            parameter_count(*g.generator));
+  if (const int64_t classes = g.generator->options.num_classes(); classes > 0)
+    std::cout << fmt::format("classes: {} ({})\n", classes,
+                             g.config.data.class_names.empty() ? "numbered" : g.config.data.class_names);
   if (g.kind == "checkpoint") {
     Discriminator d(DiscriminatorOptions()
+                        .num_classes(g.generator->options.num_classes())
                         .ndf(g.config.model.ndf)
                         .channels(g.config.data.channels)
                         .image_size(g.config.data.image_size));

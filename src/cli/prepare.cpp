@@ -5,6 +5,7 @@
 #include "dcgan/data/cache.h"
 #include "dcgan/data/dataset.h"
 
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <memory>
@@ -30,9 +31,14 @@ int run_prepare(const PrepareOptions& opts) {
   if (source.format == "cache" || (source.format == "auto" && !source.path.empty() && detect_format(source.path) == "cache"))
     throw DataError(source.path + ": is already a prepared cache");
   validate(config);
-  const auto data = open_dataset(source, static_cast<uint64_t>(config.train.seed));
+  // The cache keeps the source's labels whenever it has sound ones; a conditional config insists on them.
+  const LabelMode labels = config.model.num_classes != "0" ? LabelMode::Required : LabelMode::IfPresent;
+  const auto data = open_dataset(source, static_cast<uint64_t>(config.train.seed), labels);
   spdlog::info("preparing {} -> {} at {}x{}x{}", data->describe(), out, source.image_size, source.image_size,
                source.channels);
+  if (data->labels())
+    spdlog::info("keeping the labels of {} classes ({}) for class-conditional runs", data->labels()->count(),
+                 fmt::join(data->labels()->names, ", "));
   const PrepareResult r = prepare_cache(*data, source.path, out, opts.threads, source.strict);
   spdlog::info("wrote {} images to {} in {:.1f}s ({:.0f} images/s); skipped {} unreadable file(s)", r.written, out,
                r.seconds, r.written / std::max(r.seconds, 1e-9), r.skipped);

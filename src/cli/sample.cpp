@@ -2,12 +2,14 @@
 #include "common.h"
 #include "sample_options.h"
 
+#include "dcgan/data/labels.h"
 #include "dcgan/io/checkpoint.h"
 #include "dcgan/report/image_io.h"
 #include "dcgan/io/pth.h"
 #include "dcgan/runtime/runtime.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <cmath>
@@ -39,6 +41,30 @@ torch::Tensor read_noise(const std::string& path, int64_t nz) {
   return z;
 }
 
+// The class --class names among the generator's (g.pt's data.class_names, else the class numbers). Throws
+// std::invalid_argument naming the known ones when it names none.
+int64_t chosen_class(const std::string& arg, const LoadedGenerator& loaded, int64_t classes, const std::string& path) {
+  std::vector<std::string> names = parse_class_names(loaded.config.data.class_names);
+  while (static_cast<int64_t>(names.size()) < classes) names.push_back(std::to_string(names.size()));
+  if (const auto c = find_class(names, arg)) return *c;
+  throw std::invalid_argument(fmt::format("--class {}: {} has no such class (its {}: {})", arg, path, classes,
+                                          fmt::join(names, ", ")));
+}
+
+// The classes of `count` images for a conditional G: all --class K, else each class in turn. Undefined for an
+// unconditional G, which refuses --class and --classes.
+torch::Tensor sample_classes(const SampleOptions& opts, const LoadedGenerator& loaded, int64_t classes, int64_t count) {
+  if (classes == 0) {
+    if (!opts.class_name.empty() || !opts.classes.empty())
+      throw std::invalid_argument(fmt::format("{}: an unconditional generator (trained with model.num_classes 0) "
+                                              "draws no particular class; --class and --classes need a conditional one",
+                                              opts.ckpt));
+    return {};
+  }
+  if (opts.class_name.empty()) return cycled_labels(count, classes);
+  return torch::full({count}, chosen_class(opts.class_name, loaded, classes, opts.ckpt), torch::kLong);
+}
+
 }  // namespace
 
 int run_sample(const SampleOptions& opts) {
@@ -48,9 +74,14 @@ int run_sample(const SampleOptions& opts) {
   // The noise is drawn on the CPU, so a seed gives the same images on every device.
   torch::manual_seed(static_cast<uint64_t>(opts.seed));
   const int64_t nz = loaded.config.model.nz;
-  torch::Tensor noise;
+  const int64_t classes = choose_generator(loaded, opts.ema, opts.ckpt)->options.num_classes();
+  torch::Tensor noise, labels;
   int nrow = opts.nrow;
-  if (!opts.noise.empty()) {
+  if (!opts.classes.empty() && classes > 0) {  // one row per class, the same noise down each column
+    if (nrow == 0) nrow = 8;
+    noise = torch::randn({nrow, nz, 1, 1}).repeat({classes, 1, 1, 1});
+    labels = torch::arange(classes, torch::kLong).repeat_interleave(nrow);
+  } else if (!opts.noise.empty()) {
     noise = read_noise(opts.noise, nz);
   } else if (opts.interpolate > 1) {
     std::vector<torch::Tensor> rows;
@@ -64,6 +95,7 @@ int run_sample(const SampleOptions& opts) {
     noise = torch::randn({opts.n, nz, 1, 1});
   }
   const int64_t count = noise.size(0);
+  if (!labels.defined()) labels = sample_classes(opts, loaded, classes, count);
   Generator& g = choose_generator(loaded, opts.ema, opts.ckpt);
   g->options.transpose_via_conv(device.is_cpu());
   g->to(device);
@@ -71,7 +103,7 @@ int run_sample(const SampleOptions& opts) {
   torch::Tensor images;
   {
     torch::NoGradGuard no_grad;
-    images = g->forward(noise.to(device));
+    images = g->forward(noise.to(device), labels.defined() ? labels.to(device) : labels);
   }
   nrow = grid_columns(nrow, count);
   for (const std::string& out : {opts.save_tensor, opts.png ? opts.out : std::string()}) {

@@ -33,6 +33,16 @@ CLI::App* add_sample_options(CLI::App& root, SampleOptions& opts) {
       ->check(CLI::Range(2, 64))
       ->excludes(noise);
   add_ema_flag(app, opts.ema);
+  CLI::Option* cls = app->add_option("--class", opts.class_name,
+                                     "Conditional G: draw only this class, by name (as in g.pt, e.g. sneaker) or "
+                                     "index (default: each class in turn)");
+  app->add_option("--classes", opts.classes,
+                  "Conditional G: 'all' = one row per class, --nrow images each (default 8), the same noise down "
+                  "each column")
+      ->check(CLI::IsMember({"all"}))
+      ->excludes(cls)
+      ->excludes(noise)
+      ->excludes("--interpolate");
   return app;
 }
 

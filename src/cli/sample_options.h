@@ -20,6 +20,8 @@ struct SampleOptions {
   bool png = true;                 // false when only --save-tensor was asked for
   int interpolate = 0;             // > 1: n latent walks of this many steps, one row each (slerp)
   bool ema = false;                // sample the moving average of G
+  std::string class_name;          // conditional G: every image of this class (a name or an index)
+  std::string classes;             // conditional G: "all" = one row per class, the same noise down each column
 };
 
 // Registers the subcommand "sample" on `root`, filling `opts`; call finish_sample_options once parsed.

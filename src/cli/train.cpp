@@ -100,7 +100,7 @@ Command add_train(CLI::App& root) {
   CLI::App* app = root.add_subcommand("train", "Train a generator and discriminator as the config says");
   app->add_option("-c,--config", opts->config_path,
                   "YAML config file (sections data, model, train, output, dist), or the name of a shipped config "
-                  "(celeba, fashion-mnist, small-folder, tiny: see --list-configs)")
+                  "(celeba, fashion-mnist, fashion-mnist-conditional, small-folder, tiny: see --list-configs)")
       ->transform(config_file_check());
   app->add_option("-s,--set", opts->sets, "Override one config key, e.g. --set train.steps=200 (repeatable)")
       ->type_name("KEY=VALUE");

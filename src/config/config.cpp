@@ -102,9 +102,15 @@ const std::vector<Field>& fields() {
       make_field("data.mirror", &C::data, &DataConfig::mirror, "random x-flips of real images (StyleGAN2-ADA --mirror)"),
       make_field("data.holdout", &C::data, &DataConfig::holdout,
                  "images held back from training to watch D memorise (0 = none)"),
+      make_field("data.labels", &C::data, &DataConfig::labels,
+                 "conditional runs: idx labels file (\"\" = the one beside data.path)"),
+      make_field("data.class_names", &C::data, &DataConfig::class_names,
+                 "conditional runs: class names, comma-separated (\"\" = the data's)"),
       make_field("model.nz", &C::model, &ModelConfig::nz, "latent size (tutorial: 100)"),
       make_field("model.ngf", &C::model, &ModelConfig::ngf, "generator width (tutorial: 64)"),
       make_field("model.ndf", &C::model, &ModelConfig::ndf, "discriminator width (tutorial: 64)"),
+      make_field("model.num_classes", &C::model, &ModelConfig::num_classes,
+                 "0 = unconditional | auto = the data's labels | N classes (projection D)"),
       make_field("train.batch_size", &C::train, &TrainConfig::batch_size, "images per step (tutorial: 128)"),
       make_field("train.epochs", &C::train, &TrainConfig::epochs, "passes over the data (tutorial: 5)"),
       make_field("train.steps", &C::train, &TrainConfig::steps, "> 0: total steps, overrides epochs"),
@@ -260,6 +266,7 @@ void load_config_file(Config& cfg, const std::string& path) {
   const auto dir = std::filesystem::path(path).parent_path();
   resolve_beside(cfg.data.path, before.path, dir);
   resolve_beside(cfg.data.cache, before.cache, dir);
+  resolve_beside(cfg.data.labels, before.labels, dir);
 }
 
 void apply_override(Config& cfg, const std::string& assignment) {
@@ -287,6 +294,11 @@ void validate(const Config& c) {
   need(c.model.nz >= 1 && c.model.nz <= 8192, "model.nz", fmt::format("must be in 1..8192, got {}", c.model.nz));
   need(c.model.ngf >= 1 && c.model.ngf <= 1024, "model.ngf", fmt::format("must be in 1..1024, got {}", c.model.ngf));
   need(c.model.ndf >= 1 && c.model.ndf <= 1024, "model.ndf", fmt::format("must be in 1..1024, got {}", c.model.ndf));
+
+  const std::string& nc = c.model.num_classes;
+  need(nc == "auto" || (!nc.empty() && nc.size() <= 5 && nc.find_first_not_of("0123456789") == std::string::npos &&
+                        std::stoi(nc) <= 10000),
+       "model.num_classes", fmt::format("must be 0 (unconditional), auto or a number of classes up to 10000, got '{}'", nc));
 
   const auto& t = c.train;
   need(t.batch_size >= 1, "train.batch_size", fmt::format("must be at least 1, got {}", t.batch_size));
@@ -426,12 +438,22 @@ double ema_new_weight(const EmaSchedule& s, double seen, double batch) {
   return 1.0 - std::pow(0.5, batch / std::max(h, 1e-8));
 }
 
+int class_count(const ModelConfig& model) {
+  const std::string& v = model.num_classes;
+  if (v.empty() || v.size() > 5 || v.find_first_not_of("0123456789") != std::string::npos)
+    throw ConfigError(fmt::format("model.num_classes: '{}' is not a number of classes (auto is resolved from the data "
+                                  "when a run opens it)",
+                                  v));
+  return std::stoi(v);
+}
+
 bool resolve_switch(const std::string& value, bool auto_value) { return value == "auto" ? auto_value : value == "true"; }
 
 bool is_identity_key(const std::string& key) {
   static const std::vector<std::string> keys = {
       "data.path",  "data.format", "data.image_size", "data.channels",    "data.synthetic_count",
-      "data.mirror", "data.holdout", "model.nz",      "model.ngf",        "model.ndf",
+      "data.mirror", "data.holdout", "data.labels", "model.nz",   "model.ngf",        "model.ndf",
+      "model.num_classes",
       "train.batch_size", "train.lr", "train.lr_d",   "train.beta1",      "train.beta2",
       "train.seed", "train.augment"};
   return std::find(keys.begin(), keys.end(), key) != keys.end();

@@ -26,6 +26,7 @@ namespace {
 
 constexpr char kMagic[8] = {'D', 'C', 'G', 'A', 'N', 'D', 'S', '\0'};
 constexpr std::size_t kMaxSourceBytes = 2048;
+constexpr std::size_t kLabelsAt = 3072;  // header offset of the label fields (past the longest source path)
 
 template <class T>
 void put(std::uint8_t* p, T v) {
@@ -100,9 +101,10 @@ CacheInfo parse_header(const std::string& path, const std::uint8_t* h, std::size
     throw DataError(fmt::format("{}: truncated cache ({} bytes, the header alone needs {})", path, file_size,
                                 kCacheHeaderBytes));
   const auto version = get<std::uint32_t>(h + 8);
-  if (version != kCacheVersion)
-    throw DataError(fmt::format("{}: cache format version {}, this build reads version {} (rerun dcgan prepare)", path,
-                                version, kCacheVersion));
+  if (version != 1 && version != kCacheVersion)
+    throw DataError(fmt::format("{}: cache format version {}, this build reads versions 1 and {} (rerun dcgan "
+                                "prepare)",
+                                path, version, kCacheVersion));
   if (get<std::uint64_t>(h + kCacheHeaderBytes - 8) != checksum64(h, kCacheHeaderBytes - 8))
     throw DataError(fmt::format("{}: cache header checksum mismatch (damaged file; rerun dcgan prepare)", path));
   CacheInfo info;
@@ -114,18 +116,46 @@ CacheInfo parse_header(const std::string& path, const std::uint8_t* h, std::size
   info.skipped = static_cast<std::int64_t>(get<std::uint64_t>(h + 56));
   const auto len = std::min<std::size_t>(get<std::uint32_t>(h + 64), kMaxSourceBytes);
   info.source.assign(reinterpret_cast<const char*>(h + 68), len);
+  info.classes = static_cast<int>(get<std::uint32_t>(h + kLabelsAt));
+  info.label_bytes = static_cast<std::int64_t>(get<std::uint64_t>(h + kLabelsAt + 4));
+  info.label_checksum = get<std::uint64_t>(h + kLabelsAt + 12);
   const auto expected = static_cast<std::uint64_t>(kCacheHeaderBytes) +
-                        static_cast<std::uint64_t>(info.count) * static_cast<std::uint64_t>(info.shape.bytes());
+                        static_cast<std::uint64_t>(info.count) * static_cast<std::uint64_t>(info.shape.bytes()) +
+                        static_cast<std::uint64_t>(info.label_bytes);
   if (file_size != expected)
     throw DataError(fmt::format("{}: truncated or padded cache: {} bytes, the header promises {}", path, file_size,
                                 expected));
   return info;
 }
 
+// The label section of a mapped cache; throws DataError naming `path` when it does not parse.
+ClassLabels parse_labels(const std::string& path, const std::uint8_t* p, const CacheInfo& info) {
+  const std::uint8_t* end = p + info.label_bytes;
+  auto damaged = [&path] { return DataError(fmt::format("{}: damaged label section (rerun dcgan prepare)", path)); };
+  if (checksum64(p, static_cast<std::size_t>(info.label_bytes)) != info.label_checksum) throw damaged();
+  ClassLabels out;
+  if (info.label_bytes < info.count * 4) throw damaged();
+  out.of_item.resize(static_cast<std::size_t>(info.count));
+  std::memcpy(out.of_item.data(), p, static_cast<std::size_t>(info.count) * 4);
+  p += info.count * 4;
+  for (int c = 0; c < info.classes; ++c) {
+    if (end - p < 4) throw damaged();
+    const auto len = get<std::uint32_t>(p);
+    p += 4;
+    if (static_cast<std::uint64_t>(end - p) < len) throw damaged();
+    out.names.emplace_back(reinterpret_cast<const char*>(p), len);
+    p += len;
+  }
+  for (std::int32_t label : out.of_item)
+    if (label < 0 || label >= info.classes) throw damaged();
+  return out;
+}
+
 class CacheDataset final : public Dataset {
  public:
-  CacheDataset(std::string path, std::unique_ptr<Mapping> map, CacheInfo info)
-      : path_(std::move(path)), map_(std::move(map)), info_(std::move(info)) {}
+  CacheDataset(std::string path, std::unique_ptr<Mapping> map, CacheInfo info, ClassLabels labels)
+      : path_(std::move(path)), map_(std::move(map)), info_(std::move(info)), labels_(std::move(labels)) {}
+  const ClassLabels* labels() const override { return labels_.names.empty() ? nullptr : &labels_; }
   std::int64_t size() const override { return info_.count; }
   ImageShape shape() const override { return info_.shape; }
   void read(std::int64_t index, std::uint8_t* out) const override {
@@ -133,15 +163,42 @@ class CacheDataset final : public Dataset {
     std::memcpy(out, map_->data() + kCacheHeaderBytes + index * bytes, static_cast<std::size_t>(bytes));
   }
   std::string describe() const override {
-    return fmt::format("cache {} ({} images of {}x{}x{}, from {})", path_, info_.count, info_.shape.width,
-                       info_.shape.height, info_.shape.channels, info_.source);
+    return fmt::format("cache {} ({} images of {}x{}x{}, from {}){}", path_, info_.count, info_.shape.width,
+                       info_.shape.height, info_.shape.channels, info_.source,
+                       labels_.names.empty() ? "" : fmt::format(", {} classes", labels_.count()));
   }
 
  private:
   std::string path_;
   std::unique_ptr<Mapping> map_;
   CacheInfo info_;
+  ClassLabels labels_;
 };
+
+// The label section for the items kept (`ok`), as the layout in cache.h says: empty when `labels` is null.
+std::vector<std::uint8_t> label_section(const ClassLabels* labels, const std::vector<char>& ok) {
+  std::vector<std::uint8_t> out;
+  if (!labels) return out;
+  auto append = [&out](const void* p, std::size_t n) {
+    out.insert(out.end(), static_cast<const std::uint8_t*>(p), static_cast<const std::uint8_t*>(p) + n);
+  };
+  for (std::size_t i = 0; i < ok.size(); ++i)
+    if (ok[i]) append(&labels->of_item[i], 4);
+  for (const std::string& name : labels->names) {
+    const auto len = static_cast<std::uint32_t>(name.size());
+    append(&len, 4);
+    append(name.data(), name.size());
+  }
+  return out;
+}
+
+// The most bytes label_section can take for `n` items.
+std::size_t label_section_bound(const ClassLabels* labels, std::int64_t n) {
+  if (!labels) return 0;
+  std::size_t bytes = static_cast<std::size_t>(n) * 4;
+  for (const std::string& name : labels->names) bytes += 4 + name.size();
+  return bytes;
+}
 
 }  // namespace
 
@@ -202,7 +259,8 @@ PrepareResult prepare_cache(const Dataset& source, const std::string& source_pat
     ::close(fd);
     ::unlink(tmp.c_str());
   };
-  const std::size_t full = static_cast<std::size_t>(kCacheHeaderBytes + n * item);
+  const std::size_t full =
+      static_cast<std::size_t>(kCacheHeaderBytes + n * item) + label_section_bound(source.labels(), n);
   if (::ftruncate(fd, static_cast<off_t>(full)) != 0) {
     const int err = errno;
     cleanup();
@@ -264,6 +322,8 @@ PrepareResult prepare_cache(const Dataset& source, const std::string& source_pat
     cleanup();
     throw DataError(fmt::format("{}: none of its {} images could be read", source_path, n));
   }
+  const std::vector<std::uint8_t> labels = label_section(source.labels(), ok);
+  if (!labels.empty()) std::memcpy(payload + written * item, labels.data(), labels.size());
   std::memset(base, 0, static_cast<std::size_t>(kCacheHeaderBytes));
   std::memcpy(base, kMagic, 8);
   put<std::uint32_t>(base + 8, kCacheVersion);
@@ -277,9 +337,12 @@ PrepareResult prepare_cache(const Dataset& source, const std::string& source_pat
   put<std::uint64_t>(base + 56, static_cast<std::uint64_t>(n - written));
   put<std::uint32_t>(base + 64, static_cast<std::uint32_t>(source_path.size()));
   std::memcpy(base + 68, source_path.data(), source_path.size());
+  put<std::uint32_t>(base + kLabelsAt, static_cast<std::uint32_t>(source.labels() ? source.labels()->count() : 0));
+  put<std::uint64_t>(base + kLabelsAt + 4, labels.size());
+  put<std::uint64_t>(base + kLabelsAt + 12, checksum64(labels.data(), labels.size()));
   put<std::uint64_t>(base + kCacheHeaderBytes - 8, checksum64(base, kCacheHeaderBytes - 8));
 
-  const std::size_t final_size = static_cast<std::size_t>(kCacheHeaderBytes + written * item);
+  const std::size_t final_size = static_cast<std::size_t>(kCacheHeaderBytes + written * item) + labels.size();
   const bool synced = ::msync(mem, full, MS_SYNC) == 0;
   ::munmap(mem, full);
   if (!synced || ::ftruncate(fd, static_cast<off_t>(final_size)) != 0 || ::fsync(fd) != 0 ||
@@ -297,7 +360,7 @@ PrepareResult prepare_cache(const Dataset& source, const std::string& source_pat
 }
 
 std::unique_ptr<Dataset> open_cache(const std::string& path, const ImageShape& expected,
-                                    const std::string& source_path) {
+                                    const std::string& source_path, bool labels) {
   auto map = std::make_unique<Mapping>(path);
   CacheInfo info = parse_header(path, map->data(), map->size());
   const ImageShape s = info.shape;
@@ -318,7 +381,9 @@ std::unique_ptr<Dataset> open_cache(const std::string& path, const ImageShape& e
     spdlog::warn("{}: source {} is gone; using the cache as it is", path, src);
   }
   ::madvise(const_cast<std::uint8_t*>(map->data()), map->size(), MADV_WILLNEED);
-  return std::make_unique<CacheDataset>(path, std::move(map), std::move(info));
+  ClassLabels classes;
+  if (labels && info.classes > 0) classes = parse_labels(path, map->data() + kCacheHeaderBytes + payload, info);
+  return std::make_unique<CacheDataset>(path, std::move(map), std::move(info), std::move(classes));
 }
 
 }  // namespace dcgan

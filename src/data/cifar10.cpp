@@ -1,6 +1,7 @@
 // CIFAR-10 source: binary batches of 3073-byte records.
 #include "dcgan/data/cifar10.h"
 
+#include "dcgan/data/labels.h"
 #include "dcgan/data/transform.h"
 
 #include <fmt/format.h>
@@ -88,8 +89,17 @@ Cifar10Records read_cifar10(const std::string& path) {
   return out;
 }
 
-std::unique_ptr<Dataset> open_cifar10(const std::string& path, int image_size, int channels) {
-  return std::make_unique<Cifar10Dataset>(path, read_cifar10(path), image_size, channels);
+std::unique_ptr<Dataset> open_cifar10(const std::string& path, int image_size, int channels, LabelMode labels) {
+  Cifar10Records records = read_cifar10(path);
+  ClassLabels classes;
+  try {
+    if (labels != LabelMode::None) classes = cifar10_class_labels(path, records.labels);
+  } catch (const DataError&) {
+    if (labels == LabelMode::Required) throw;
+  }
+  if (classes.names.empty()) return std::make_unique<Cifar10Dataset>(path, std::move(records), image_size, channels);
+  return with_labels(std::make_unique<Cifar10Dataset>(path, std::move(records), image_size, channels),
+                     std::move(classes));
 }
 
 }  // namespace dcgan

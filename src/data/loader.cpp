@@ -67,14 +67,14 @@ Loader::~Loader() {
   if (worker_.joinable()) worker_.join();
 }
 
-void Loader::read_item(const std::vector<std::int64_t>& perm, std::int64_t pos, std::uint8_t* out) {
+std::int64_t Loader::read_item(const std::vector<std::int64_t>& perm, std::int64_t pos, std::uint8_t* out) {
   const std::int64_t n = data_.size();
   for (std::int64_t k = 0; k < n; ++k) {
     const std::int64_t item = perm[static_cast<std::size_t>((pos + k) % n)];
     if (unreadable_[static_cast<std::size_t>(item)]) continue;
     try {
       data_.read(item, out);
-      return;
+      return item;
     } catch (const UnreadableImage& e) {
       if (options_.strict) throw;
       unreadable_[static_cast<std::size_t>(item)] = 1;
@@ -102,8 +102,11 @@ void Loader::work() {
       }
       batch.pixels.resize(static_cast<std::size_t>(batch_size * item_bytes));
       const ShardRange shard = shard_of_batch(batch.index, batch_size, options_.rank, options_.world_size);
-      for (int i = 0; i < batch_size; ++i)
-        read_item(perm, shard.begin + i, batch.pixels.data() + i * item_bytes);
+      const ClassLabels* labels = data_.labels();
+      for (int i = 0; i < batch_size; ++i) {
+        const std::int64_t item = read_item(perm, shard.begin + i, batch.pixels.data() + i * item_bytes);
+        if (labels) batch.labels.push_back(labels->of_item[static_cast<std::size_t>(item)]);
+      }
       std::unique_lock<std::mutex> lock(mu_);
       const auto capacity = static_cast<std::size_t>(std::max(1, options_.prefetch));
       cv_.wait(lock, [this, capacity] { return stop_ || ready_.size() < capacity; });

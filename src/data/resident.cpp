@@ -55,6 +55,9 @@ ResidentBatches::ResidentBatches(const Dataset& data, const LoaderOptions& optio
   if (skipped_ == size_) throw DataError(fmt::format("{}: none of its {} images could be read", data.describe(), size_));
 
   images_ = device_.is_cpu() ? host : host.to(device_);
+  if (const ClassLabels* labels = data.labels())
+    labels_ = torch::tensor(std::vector<std::int64_t>(labels->of_item.begin(), labels->of_item.end()), torch::kLong)
+                  .to(device_);
   next_batch_ = options_.first_batch;
 }
 
@@ -86,7 +89,9 @@ ResidentBatches::Next ResidentBatches::next() {
   out.index = next_batch_ % batches_per_epoch_;
   if (out.epoch != epoch_) start_epoch(out.epoch);
   const std::int64_t b = options_.batch_size;
-  out.u8 = images_.index_select(0, order_.slice(0, out.index * b, (out.index + 1) * b));
+  const torch::Tensor items = order_.slice(0, out.index * b, (out.index + 1) * b);
+  out.u8 = images_.index_select(0, items);
+  if (labels_.defined()) out.labels = labels_.index_select(0, items);
   ++next_batch_;
   return out;
 }

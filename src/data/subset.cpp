@@ -10,7 +10,12 @@
 namespace dcgan {
 
 SubsetDataset::SubsetDataset(std::shared_ptr<const Dataset> base, std::vector<std::int64_t> indices, std::string what)
-    : base_(std::move(base)), indices_(std::move(indices)), what_(std::move(what)) {}
+    : base_(std::move(base)), indices_(std::move(indices)), what_(std::move(what)) {
+  if (const ClassLabels* all = base_->labels()) {
+    labels_.names = all->names;
+    for (std::int64_t i : indices_) labels_.of_item.push_back(all->of_item[static_cast<std::size_t>(i)]);
+  }
+}
 
 void SubsetDataset::read(std::int64_t index, std::uint8_t* out) const {
   base_->read(indices_[static_cast<std::size_t>(index)], out);

@@ -237,6 +237,7 @@ LoadedGenerator load_generator(const std::string& path) {
     out.generator = Generator(GeneratorOptions()
                                   .transpose_via_conv(true)  // the CPU's fast path; callers may switch it per device
                                   .nz(out.config.model.nz)
+                                  .num_classes(class_count(out.config.model))
                                   .ngf(out.config.model.ngf)
                                   .channels(out.config.data.channels)
                                   .image_size(out.config.data.image_size));

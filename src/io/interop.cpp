@@ -18,6 +18,7 @@ StateDict generator_state_dict(Generator& generator) {
     for (const auto& b : child.value()->named_buffers(/*recurse=*/false))
       out.emplace_back(prefix + b.key(), b.value().detach().to(torch::kCPU).contiguous());
   }
+  if (generator->embed) out.emplace_back("embed.weight", generator->embed->weight.detach().to(torch::kCPU).contiguous());
   return out;
 }
 
@@ -36,6 +37,13 @@ LoadedGenerator generator_from_state_dict(const StateDict& state, const std::str
   LoadedGenerator out;
   out.kind = "state_dict";
   out.config.model.nz = static_cast<int>(first.size(0));
+  int64_t classes = 0;
+  for (const auto& [name, t] : state)
+    if (name == "embed.weight" && t.dim() == 2) {  // a conditional G: z and the class's embedding, nz each
+      classes = t.size(0);
+      out.config.model.nz = static_cast<int>(t.size(1));
+      out.config.model.num_classes = std::to_string(classes);
+    }
   out.config.model.ngf = static_cast<int>(last.size(0));
   out.config.data.channels = static_cast<int>(last.size(1));
   out.config.data.image_size = 1 << (convs.size() + 1);  // 4x4 from the first layer, doubled by each later one
@@ -46,6 +54,7 @@ LoadedGenerator generator_from_state_dict(const StateDict& state, const std::str
   out.generator = Generator(GeneratorOptions()
                                 .transpose_via_conv(true)
                                 .nz(out.config.model.nz)
+                                .num_classes(classes)
                                 .ngf(out.config.model.ngf)
                                 .channels(out.config.data.channels)
                                 .image_size(size));

@@ -36,7 +36,9 @@ GeneratorImpl::GeneratorImpl(const GeneratorOptions& opts) : options(opts) {
     up_layers_.push_back({main->size(), conv, stride, padding});
     main->push_back(conv);
   };
-  push_up(options.nz(), width, 1, 0);
+  TORCH_CHECK(options.num_classes() >= 0, "Generator: num_classes must be 0 or more");
+  const bool conditional = options.num_classes() > 0;
+  push_up(conditional ? 2 * options.nz() : options.nz(), width, 1, 0);
   main->push_back(torch::nn::BatchNorm2d(width));
   main->push_back(torch::nn::ReLU(torch::nn::ReLUOptions(true)));
   for (int64_t i = 0; i < k; ++i) {
@@ -48,15 +50,22 @@ GeneratorImpl::GeneratorImpl(const GeneratorOptions& opts) : options(opts) {
   push_up(width, options.channels(), 2, 1);
   main->push_back(torch::nn::Tanh());
   register_module("main", main);
+  if (conditional) embed = register_module("embed", torch::nn::Embedding(options.num_classes(), options.nz()));
   reset_parameters();
 }
 
 void GeneratorImpl::reset_parameters() { dcgan_init(*this); }
 
-torch::Tensor GeneratorImpl::forward(torch::Tensor z) {
+torch::Tensor GeneratorImpl::forward(torch::Tensor z, const torch::Tensor& labels) {
   if (z.dim() == 2) z = z.view({z.size(0), z.size(1), 1, 1});
   TORCH_CHECK(z.dim() == 4 && z.size(1) == options.nz() && z.size(2) == 1 && z.size(3) == 1,
               "Generator: expected noise of shape [N, ", options.nz(), ", 1, 1], got ", z.sizes());
+  if (embed) {
+    TORCH_CHECK(labels.defined() && labels.dim() == 1 && labels.size(0) == z.size(0),
+                "Generator: a conditional G needs one class label per noise vector, got ",
+                labels.defined() ? c10::str(labels.sizes()) : std::string("none"));
+    z = torch::cat({z, embed->forward(labels).to(z.dtype()).view({z.size(0), options.nz(), 1, 1})}, 1);
+  }
   if (!options.transpose_via_conv()) return main->forward(z);
   torch::Tensor x = z;
   const c10::DeviceType type = z.device().type();
@@ -81,14 +90,23 @@ torch::Tensor GeneratorImpl::forward(torch::Tensor z) {
   return x;
 }
 
-torch::Tensor generate_images(Generator& g, const torch::Tensor& noise, torch::Device device) {
+torch::Tensor generate_images(Generator& g, const torch::Tensor& noise, torch::Device device,
+                              const torch::Tensor& labels) {
   torch::NoGradGuard no_grad;
   g->eval();
   std::vector<torch::Tensor> out;
-  for (int64_t i = 0; i < noise.size(0); i += 256)
-    out.push_back(g->forward(noise.slice(0, i, std::min(noise.size(0), i + 256)).to(device)));
+  for (int64_t i = 0; i < noise.size(0); i += 256) {
+    const int64_t end = std::min(noise.size(0), i + 256);
+    out.push_back(g->forward(noise.slice(0, i, end).to(device),
+                             labels.defined() ? labels.slice(0, i, end).to(device) : torch::Tensor()));
+  }
   g->train();
   return torch::cat(out);
+}
+
+torch::Tensor cycled_labels(int64_t count, int64_t num_classes) {
+  if (num_classes <= 0) return {};
+  return torch::arange(count, torch::kLong).remainder(num_classes);
 }
 
 void recompute_batchnorm_statistics(Generator& g, const torch::Tensor& noise) {
@@ -102,7 +120,8 @@ void recompute_batchnorm_statistics(Generator& g, const torch::Tensor& noise) {
     }
   const bool was_training = g->is_training();
   g->train();
-  g->forward(noise);
+  const torch::Tensor labels = cycled_labels(noise.size(0), g->options.num_classes());
+  g->forward(noise, labels.defined() ? labels.to(noise.device()) : labels);
   g->train(was_training);
   for (auto& [bn, momentum] : layers) bn->options.momentum(momentum);
 }

@@ -13,6 +13,8 @@ void dcgan_init(torch::nn::Module& module) {
     } else if (auto* bn = m->as<torch::nn::BatchNorm2d>()) {
       bn->weight.normal_(1.0, kInitStd);
       bn->bias.zero_();
+    } else if (auto* embedding = m->as<torch::nn::Embedding>()) {
+      embedding->weight.normal_(0.0, kInitStd);
     }
   }
 }

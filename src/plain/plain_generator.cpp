@@ -110,6 +110,7 @@ PlainGenerator PlainGenerator::load(const std::string& path, bool ema) {
     module = root->get(ema ? "generator_ema" : "generator");
     if (!module || module->kind != Kind::Object || !module->get("main"))
       throw PlainUnsupported(path + ": no such generator in the file");
+    if (module->get("embed")) throw PlainUnsupported(path + ": a class-conditional generator");
   } else if (root->kind != Kind::Dict || ema) {
     throw PlainUnsupported(path + ": neither a dcgan archive nor a state dict");
   }

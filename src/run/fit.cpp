@@ -120,7 +120,7 @@ FitResult run_loop(Run& run, const std::vector<std::unique_ptr<Sink>>& all_sinks
   int64_t checked_step = run.start_step;
   for (int64_t step = run.start_step + 1; step <= run.total; ++step) {
     const TrainingBatch batch = run.source->next();
-    const StepStats stats = run.runner->step(batch.real);
+    const StepStats stats = run.runner->step(batch.real, batch.labels);
     throughput.step_done();
     run.at = {step, step / run.per_epoch};
     result.steps = step;

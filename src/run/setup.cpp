@@ -1,6 +1,7 @@
 // Setting a run up: device, threads, process group, trainer, resume, data; then the run folder and the batches.
 #include "dcgan/run/run.h"
 
+#include "dcgan/data/labels.h"
 #include "dcgan/data/resident.h"
 #include "dcgan/data/splitmix.h"
 #include "dcgan/data/subset.h"
@@ -109,6 +110,36 @@ void resume(Run& run) {
   run.last_checkpoint = from;
 }
 
+// A conditional run's model.num_classes "auto" becomes the data's number of classes and data.class_names the
+// data's names (numbers for classes past them), so that config.yaml, checkpoints and g.pt say what was trained.
+void resolve_classes(Config& c, const Dataset& data) {
+  if (c.model.num_classes == "0") return;
+  const ClassLabels& labels = *data.labels();  // LabelMode::Required: present
+  if (c.model.num_classes == "auto") c.model.num_classes = std::to_string(labels.count());
+  const int classes = class_count(c.model);
+  if (classes < labels.count())
+    throw DataError(fmt::format("model.num_classes is {}, but {} has {} classes (labels up to {}); set "
+                                "model.num_classes={} or auto",
+                                classes, data.describe(), labels.count(), labels.count() - 1, labels.count()));
+  std::vector<std::string> names = labels.names;
+  while (static_cast<int>(names.size()) < classes) names.push_back(std::to_string(names.size()));
+  c.data.class_names = fmt::format("{}", fmt::join(names, ","));
+}
+
+void open_data(Run& run) {
+  const Config& config = run.config;
+  const LabelMode labels = config.model.num_classes == "0" ? LabelMode::None : LabelMode::Required;
+  run.data = open_dataset(config.data, static_cast<uint64_t>(config.train.seed), labels);
+  resolve_classes(run.config, *run.data);
+  if (config.data.holdout > 0) {
+    HoldoutSplit split = split_holdout(std::move(run.data), config.data.holdout,
+                                       static_cast<uint64_t>(config.train.seed),
+                                       static_cast<int64_t>(config.train.batch_size) * run.world);
+    run.data = std::move(split.training);
+    run.holdout = std::move(split.held_back);
+  }
+}
+
 void log_settings(const Run& run, bool graphs, bool on_device) {
   const Config& c = run.config;
   const int64_t global_batch = static_cast<int64_t>(c.train.batch_size) * run.world;
@@ -148,6 +179,20 @@ void log_settings(const Run& run, bool graphs, bool on_device) {
 Run::Run() = default;
 Run::~Run() = default;
 
+GridInput sample_grid_input(const Run& run) {
+  GridInput in;
+  const int64_t classes = std::min<int64_t>(run.trainer->num_classes(), kMaxGridClasses);
+  if (classes == 0) {
+    in.noise = run.fixed_noise;
+    return in;
+  }
+  const torch::Tensor row = run.fixed_noise.slice(0, 0, kSampleRows);
+  in.noise = row.repeat({classes, 1, 1, 1});
+  in.labels = torch::arange(classes, torch::TensorOptions().dtype(torch::kLong).device(run.device))
+                  .repeat_interleave(kSampleRows);
+  return in;
+}
+
 Generator* Run::average() {
   if (!trainer->has_ema()) return nullptr;
   trainer->refresh_ema_statistics(at.step);
@@ -167,16 +212,9 @@ std::unique_ptr<Run> open_run(const Config& config, const std::string& resume_fr
   run->quiet_rank = quiet_rank(!run->leader());
   choose_device(*run, dist);
   if (run->world > 1) join_group(*run, *dist);
+  open_data(*run);  // before the trainer: a conditional run's number of classes comes from the data
   build_trainer(*run);
   if (run->resuming()) resume(*run);
-  run->data = open_dataset(config.data, static_cast<uint64_t>(config.train.seed));
-  if (config.data.holdout > 0) {
-    HoldoutSplit split = split_holdout(std::move(run->data), config.data.holdout,
-                                       static_cast<uint64_t>(config.train.seed),
-                                       static_cast<int64_t>(config.train.batch_size) * run->world);
-    run->data = std::move(split.training);
-    run->holdout = std::move(split.held_back);
-  }
   run->per_epoch = Loader::batches_per_epoch(*run->data, config.train.batch_size, run->world);  // throws when < 1
   run->total = config.train.steps > 0 ? config.train.steps : config.train.epochs * run->per_epoch;
   run->epochs = (run->total + run->per_epoch - 1) / run->per_epoch;

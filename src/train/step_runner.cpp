@@ -23,7 +23,7 @@ struct StepRunner::Impl {
   int64_t steps = 0;
 #if DCGAN_WITH_CUDA
   std::unique_ptr<at::cuda::CUDAGraph> graph;
-  torch::Tensor static_real, static_noise;
+  torch::Tensor static_real, static_noise, static_real_classes, static_fake_classes;
   StepStats graph_stats;
 #endif
 
@@ -48,11 +48,13 @@ struct StepRunner::Impl {
 
 #if DCGAN_WITH_CUDA
   // Captures one step on the current batch and noise into `graph`; the step itself runs on the first replay.
-  bool capture(const torch::Tensor& real, const torch::Tensor& noise) {
+  bool capture(const torch::Tensor& real, const torch::Tensor& noise, const StepClasses& classes) {
     // Same strides as the eager steps' inputs: cuDNN's benchmark cache is keyed by them, and a miss inside the
     // capture cannot be benchmarked (a 1-channel batch is both NCHW- and NHWC-contiguous, with different strides).
     static_real = real.clone();
     static_noise = noise.clone();
+    if (classes.real.defined()) static_real_classes = classes.real.clone();
+    if (classes.fake.defined()) static_fake_classes = classes.fake.clone();
     torch::cuda::synchronize(trainer.device().index());
     graph = std::make_unique<at::cuda::CUDAGraph>();
     // Capture is not allowed on the legacy default stream: capture on a side stream; the device is synchronized
@@ -63,7 +65,7 @@ struct StepRunner::Impl {
       graph->capture_begin();  // global capture mode: no other thread of this process touches CUDA meanwhile
       try {
         if (options.inside_capture) options.inside_capture();
-        graph_stats = trainer.step(static_real, static_noise);
+        graph_stats = trainer.step(static_real, static_noise, StepClasses{static_real_classes, static_fake_classes});
       } catch (...) {
         try {
           graph->capture_end();
@@ -91,36 +93,42 @@ struct StepRunner::Impl {
   }
 #endif
 
-  StepStats run(const torch::Tensor& real, const torch::Tensor& noise) {
+  StepStats run(const torch::Tensor& real, const torch::Tensor& noise, const StepClasses& classes) {
 #if DCGAN_WITH_CUDA
     if (graph) {
       static_real.copy_(real);
       static_noise.copy_(noise);
+      if (classes.real.defined()) static_real_classes.copy_(classes.real);
+      if (classes.fake.defined()) static_fake_classes.copy_(classes.fake);
       graph->replay();
       ++steps;
       return graph_stats;
     }
-    if (options.cuda_graphs && steps >= options.warmup_steps && capture(real, noise)) {
+    if (options.cuda_graphs && steps >= options.warmup_steps && capture(real, noise, classes)) {
       graph->replay();
       ++steps;
       return graph_stats;
     }
 #endif
     ++steps;
-    return trainer.step(real, noise);
+    return trainer.step(real, noise, classes);
   }
 
-  StepStats run_drawing(const torch::Tensor& real) {
+  StepStats run_drawing(const torch::Tensor& real, const torch::Tensor& labels) {
 #if DCGAN_WITH_CUDA
     if (graph) {
       static_noise.normal_();  // the draws torch::randn of this shape would make
+      if (static_fake_classes.defined())  // then those of torch::randint(num_classes, {B})
+        static_fake_classes.random_(0, trainer.num_classes());
       static_real.copy_(real);
+      if (labels.defined()) static_real_classes.copy_(labels);
       graph->replay();
       ++steps;
       return graph_stats;
     }
 #endif
-    return run(real, draw_noise(real));
+    const torch::Tensor noise = draw_noise(real);
+    return run(real, noise, StepClasses{labels, trainer.draw_fake_classes(real.size(0))});
   }
 };
 
@@ -128,8 +136,12 @@ StepRunner::StepRunner(Trainer& trainer, const StepRunnerOptions& options)
     : impl_(std::make_unique<Impl>(trainer, options)) {}
 StepRunner::~StepRunner() = default;
 
-StepStats StepRunner::step(const torch::Tensor& real) { return impl_->run_drawing(real); }
-StepStats StepRunner::step(const torch::Tensor& real, const torch::Tensor& noise) { return impl_->run(real, noise); }
+StepStats StepRunner::step(const torch::Tensor& real, const torch::Tensor& labels) {
+  return impl_->run_drawing(real, labels);
+}
+StepStats StepRunner::step(const torch::Tensor& real, const torch::Tensor& noise, const StepClasses& classes) {
+  return impl_->run(real, noise, classes);
+}
 
 bool StepRunner::graphed() const {
 #if DCGAN_WITH_CUDA

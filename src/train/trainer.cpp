@@ -16,13 +16,18 @@ GeneratorOptions generator_options(const Config& cfg, const TrainerSettings& s) 
   return GeneratorOptions()
       .transpose_via_conv(s.transpose_via_conv)
       .nz(cfg.model.nz)
+      .num_classes(class_count(cfg.model))
       .ngf(cfg.model.ngf)
       .channels(cfg.data.channels)
       .image_size(cfg.data.image_size);
 }
 
 DiscriminatorOptions discriminator_options(const Config& cfg) {
-  return DiscriminatorOptions().ndf(cfg.model.ndf).channels(cfg.data.channels).image_size(cfg.data.image_size);
+  return DiscriminatorOptions()
+      .ndf(cfg.model.ndf)
+      .channels(cfg.data.channels)
+      .image_size(cfg.data.image_size)
+      .num_classes(class_count(cfg.model));
 }
 
 // The seed of the standing statistics' noise stream: any fixed value, apart from the training stream.
@@ -208,25 +213,26 @@ void Trainer::reload_optimizer_state() {
   if (fused_d_) fused_d_->reload();
 }
 
-torch::Tensor Trainer::update_d(const torch::Tensor& real, const torch::Tensor& noise, StepStats& stats) {
+torch::Tensor Trainer::update_d(const torch::Tensor& real, const torch::Tensor& noise, StepStats& stats,
+                                const StepClasses& classes) {
   d_->zero_grad(/*set_to_none=*/true);
   torch::Tensor out_real, err_real, fake, out_fake, err_fake;
   // The augmentations run outside autocast, in the precision of the images they get.
   const torch::Tensor seen = augment(real, /*is_real=*/true);
   {
     const compat::Autocast autocast(settings_.bf16, device_.type());
-    out_real = d_->forward(seen);
+    out_real = d_->forward(seen, classes.real);
     err_real = bce(out_real, 1.0);
   }
   err_real.backward();
   {
     const compat::Autocast autocast(settings_.bf16, device_.type());
-    fake = g_->forward(noise);
+    fake = g_->forward(noise, classes.fake);
   }
   const torch::Tensor fake_seen = augment(fake.detach(), false);
   {
     const compat::Autocast autocast(settings_.bf16, device_.type());
-    out_fake = d_->forward(fake_seen);
+    out_fake = d_->forward(fake_seen, classes.fake);
     err_fake = bce(out_fake, 0.0);
   }
   err_fake.backward();
@@ -240,7 +246,7 @@ torch::Tensor Trainer::update_d(const torch::Tensor& real, const torch::Tensor& 
   return fake;
 }
 
-void Trainer::update_g(const torch::Tensor& fake, StepStats& stats) {
+void Trainer::update_g(const torch::Tensor& fake, StepStats& stats, const torch::Tensor& fake_classes) {
   g_->zero_grad(/*set_to_none=*/true);
   torch::Tensor out, err;
   {
@@ -248,7 +254,7 @@ void Trainer::update_g(const torch::Tensor& fake, StepStats& stats) {
     const torch::Tensor seen = augment(fake, false);
     {
       const compat::Autocast autocast(settings_.bf16, device_.type());
-      out = d_->forward(seen);
+      out = d_->forward(seen, fake_classes);
       err = bce(out, 1.0);
     }
     err.backward();
@@ -261,15 +267,21 @@ void Trainer::update_g(const torch::Tensor& fake, StepStats& stats) {
   stats.d_g_z2 = mean_probability(out);
 }
 
-StepStats Trainer::step(const torch::Tensor& real) {
-  return step(real, torch::randn({real.size(0), nz(), 1, 1}, real.options()));
+torch::Tensor Trainer::draw_fake_classes(int64_t count) const {
+  if (num_classes() == 0) return {};
+  return torch::randint(num_classes(), {count}, torch::TensorOptions().dtype(torch::kLong).device(device_));
 }
 
-StepStats Trainer::step(const torch::Tensor& real, const torch::Tensor& noise) {
+StepStats Trainer::step_labelled(const torch::Tensor& real, const torch::Tensor& labels) {
+  const torch::Tensor noise = torch::randn({real.size(0), nz(), 1, 1}, real.options());
+  return step(real, noise, StepClasses{labels, draw_fake_classes(real.size(0))});
+}
+
+StepStats Trainer::step(const torch::Tensor& real, const torch::Tensor& noise, const StepClasses& classes) {
   StepStats stats;
   const torch::Tensor input = settings_.channels_last ? real.contiguous(torch::MemoryFormat::ChannelsLast) : real;
-  const torch::Tensor fake = update_d(input, noise, stats);
-  update_g(fake, stats);
+  const torch::Tensor fake = update_d(input, noise, stats, classes);
+  update_g(fake, stats, classes.fake);
   nonfinite_.add_(torch::logical_not(torch::isfinite(stats.loss_d + stats.loss_g)));
   interval_.sign_real_sum.add_(stats.sign_real);
   interval_.d_g_z2_sum.add_(stats.d_g_z2);

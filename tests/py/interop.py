@@ -3,10 +3,12 @@
 tutorial writes it, loading dcgan's exports and producing state dicts for dcgan to load.
 
   interop.py make-noise OUT NZ N SEED           torch.save(torch.randn(N, NZ, 1, 1)) to OUT
-  interop.py check-export PTH NOISE CPP NZ NGF NC   load PTH (weights_only=True) into the tutorial's G, compare
-                                                    G(NOISE) in eval mode with the tensor CPP that dcgan wrote
-  interop.py make-state PTH NOISE OUT NZ NGF NC SEED   save a random tutorial G's state dict (BatchNorm statistics
-                                                    included) to PTH and G(NOISE) in eval mode to OUT
+  interop.py check-export PTH NOISE CPP NZ NGF NC [CLASSES]   load PTH (weights_only=True) into the tutorial's G
+                                                    (conditional with CLASSES classes), compare G(NOISE) in eval mode
+                                                    with the tensor CPP that dcgan wrote
+  interop.py make-state PTH NOISE OUT NZ NGF NC SEED [CLASSES]   save a random tutorial G's state dict (BatchNorm
+                                                    statistics included) to PTH and G(NOISE) in eval mode to OUT
+A conditional G draws image i of NOISE for class i % CLASSES, as `dcgan sample` does without --class.
   interop.py compare A B                           max |A - B| of two saved tensors
   interop.py make-features OUT                     a tiny scripted feature extractor for `dcgan eval --features`
 Every comparison prints the maximum absolute difference and exits 1 above 1e-5.
@@ -19,19 +21,32 @@ TOLERANCE = 1e-5
 
 
 class Generator(nn.Module):
-    """The tutorial's Generator (64x64), with nz, ngf and nc as arguments instead of globals."""
+    """The tutorial's Generator (64x64), with nz, ngf and nc as arguments instead of globals. With num_classes > 0,
+    dcgan's conditional G (model.num_classes): a class embedding of nz values stacked onto z."""
 
-    def __init__(self, nz, ngf, nc):
+    def __init__(self, nz, ngf, nc, num_classes=0):
         super().__init__()
         self.main = nn.Sequential(
-            nn.ConvTranspose2d(nz, ngf * 8, 4, 1, 0, bias=False), nn.BatchNorm2d(ngf * 8), nn.ReLU(True),
+            nn.ConvTranspose2d(2 * nz if num_classes else nz, ngf * 8, 4, 1, 0, bias=False), nn.BatchNorm2d(ngf * 8),
+            nn.ReLU(True),
             nn.ConvTranspose2d(ngf * 8, ngf * 4, 4, 2, 1, bias=False), nn.BatchNorm2d(ngf * 4), nn.ReLU(True),
             nn.ConvTranspose2d(ngf * 4, ngf * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ngf * 2), nn.ReLU(True),
             nn.ConvTranspose2d(ngf * 2, ngf, 4, 2, 1, bias=False), nn.BatchNorm2d(ngf), nn.ReLU(True),
             nn.ConvTranspose2d(ngf, nc, 4, 2, 1, bias=False), nn.Tanh())
 
-    def forward(self, x):
+        if num_classes:
+            self.embed = nn.Embedding(num_classes, nz)
+
+    def forward(self, x, y=None):
+        if y is not None:
+            x = torch.cat([x, self.embed(y).view(x.size(0), -1, 1, 1)], 1)
         return self.main(x)
+
+
+def classes_for(noise, argv, at):
+    """The classes of the conditional G named by argv[at] (absent: unconditional) and its labels for noise."""
+    k = int(argv[at]) if len(argv) > at else 0
+    return k, (torch.arange(noise.size(0)) % k if k else None)
 
 
 def load(path):
@@ -53,15 +68,19 @@ def main(argv):
         return 0
     if cmd == "check-export":
         pth, noise, cpp, nz, ngf, nc = argv[2], argv[3], argv[4], int(argv[5]), int(argv[6]), int(argv[7])
-        net = Generator(nz, ngf, nc)
+        z = load(noise)
+        k, y = classes_for(z, argv, 8)
+        net = Generator(nz, ngf, nc, k)
         net.load_state_dict(load(pth))  # strict: every tutorial name must be there, nothing else
         net.eval()
         with torch.no_grad():
-            return compare(net(load(noise)), load(cpp))
+            return compare(net(z, y), load(cpp))
     if cmd == "make-state":
         pth, noise, out, nz, ngf, nc, seed = argv[2], argv[3], argv[4], int(argv[5]), int(argv[6]), int(argv[7]), int(argv[8])
         torch.manual_seed(seed)
-        net = Generator(nz, ngf, nc)
+        z = load(noise)
+        k, y = classes_for(z, argv, 9)
+        net = Generator(nz, ngf, nc, k)
         for m in net.modules():  # non-trivial BatchNorm state, as after training
             if isinstance(m, nn.BatchNorm2d):
                 m.running_mean.uniform_(-0.5, 0.5)
@@ -72,7 +91,7 @@ def main(argv):
         torch.save(net.state_dict(), pth)
         net.eval()
         with torch.no_grad():
-            torch.save(net(load(noise)), out)
+            torch.save(net(z, y), out)
         return 0
     if cmd == "make-features":
         # Per-channel 4x4 average pooling, flattened: a stand-in for Inception features in tests.

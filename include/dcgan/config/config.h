@@ -36,6 +36,15 @@ struct DataConfig {
   // beside its output on as many training images, shows when D starts to memorise the training set (Karras et al.
   // 2020, fig. 1b). 0 = none: the tutorial trains on every image.
   int holdout = 0;
+  // Class-conditional runs (model.num_classes not 0) only. The idx1-ubyte labels file of an idx source; "" = the file
+  // beside data.path named by MNIST's convention (train-images-idx3-ubyte.gz -> train-labels-idx1-ubyte.gz). CIFAR-10
+  // batches carry their labels; an image folder takes one class per top-level subfolder (torchvision's ImageFolder);
+  // a cache keeps what its source had. Relative paths resolve as data.path's.
+  std::string labels;
+  // Names for the classes, comma-separated in class order (e.g. Fashion-MNIST's, whose idx files hold numbers only);
+  // "" = the data's own: CIFAR-10's batches.meta.txt, the folder names, else the class numbers. Stored in g.pt, so
+  // that `dcgan sample --class NAME` finds them.
+  std::string class_names;
 };
 
 // Network sizes. Defaults are the DCGAN tutorial's (Radford et al. 2015 architecture).
@@ -43,6 +52,13 @@ struct ModelConfig {
   int nz = 100;  // latent vector length (tutorial: nz = 100)
   int ngf = 64;  // generator feature maps at the last block (tutorial: ngf = 64)
   int ndf = 64;  // discriminator feature maps at the first block (tutorial: ndf = 64)
+  // Classes of a class-conditional GAN: "0" = unconditional, the tutorial; "auto" = as many as the data's labels
+  // have (data.labels); a number = that many (the labels must lie below it). G takes a learned embedding of the class,
+  // nz long, beside z (Mirza & Osindero 2014, "Conditional Generative Adversarial Nets", with an embedding in place
+  // of one-hot); D adds the inner product of an embedding of the class with its last features, summed over
+  // positions, to its logit (Miyato & Koyama 2018, "cGANs with Projection Discriminator"). A run writes the resolved
+  // number into its config.yaml and g.pt.
+  std::string num_classes = "0";
 };
 
 // Optimisation. Defaults follow the tutorial, which follows the DCGAN paper (Radford et al. 2015, sec. 4).
@@ -204,6 +220,10 @@ bool resolve_switch(const std::string& value, bool auto_value);
 // Parses a device setting: "auto", "cpu", "cuda" or "cuda:N". Returns false for anything else; sets *cuda_index to
 // N for "cuda:N", 0 for "cuda" and -1 otherwise.
 bool parse_device_spec(const std::string& spec, int* cuda_index);
+
+// model.num_classes as a number: 0 for "0", N for "N". Throws ConfigError for "auto" (resolved from the data when a
+// run opens it: use the run's config) and for anything else.
+int class_count(const ModelConfig& model);
 
 // Keys whose change makes a checkpoint a different experiment (the model, the data, the optimisation); a resume
 // with any of them changed is refused. Every other key (intervals, total steps, device, threads) may change.

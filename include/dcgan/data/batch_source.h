@@ -19,12 +19,15 @@ torch::Tensor to_training_batch(const Batch& batch, const ImageShape& shape, tor
 torch::Tensor normalize_batch(const torch::Tensor& u8);
 
 /// `wanted` images of `data` (fewer when it holds fewer), a choice fixed by `seed`, unreadable ones passed over with
-/// one warning naming `what` and their count: [n, C, H, W] floats in [-1, 1] on the CPU.
-torch::Tensor choose_images(const Dataset& data, std::int64_t wanted, std::uint64_t seed, const std::string& what);
+/// one warning naming `what` and their count: [n, C, H, W] floats in [-1, 1] on the CPU. With `labels`, their
+/// classes go there ([n] int64 on the CPU; undefined when the data has no labels).
+torch::Tensor choose_images(const Dataset& data, std::int64_t wanted, std::uint64_t seed, const std::string& what,
+                            torch::Tensor* labels = nullptr);
 
 /// One training batch, ready for Trainer::step.
 struct TrainingBatch {
   torch::Tensor real;       // [B, C, H, W] floats in [-1, 1] on the device
+  torch::Tensor labels;     // [B] int64 classes of `real` on the device; undefined when the data has no labels
   std::int64_t epoch = 0;   // 0-based
   std::int64_t index = 0;   // position in the epoch, 0-based
 };

@@ -9,12 +9,16 @@
 
 namespace dcgan {
 
-// File layout (little-endian), version 1:
+// File layout (little-endian), version 2:
 //   bytes 0..4095 header: magic "DCGANDS\0", u32 version, u32 payload offset (4096), u64 count, u32 C, H, W, u32 0,
 //                         u64 source fingerprint, u64 payload checksum, u64 skipped files, u32 source length,
-//                         source path bytes, ..., u64 header checksum in the last 8 bytes (over bytes 0..4087);
-//   bytes 4096..          count images of C x H x W uint8, planar, in the source's order (unreadable files left out).
-inline constexpr std::uint32_t kCacheVersion = 1;
+//                         source path bytes, ...; at byte 3072 u32 classes, u64 label bytes, u64 label checksum;
+//                         u64 header checksum in the last 8 bytes (over bytes 0..4087);
+//   bytes 4096..          count images of C x H x W uint8, planar, in the source's order (unreadable files left out);
+//   then, when classes > 0, the label section (label bytes long): count i32 class indices, then per class a u32
+//                         name length and the name's bytes.
+// Version 1 is version 2 without labels (its bytes at 3072 are zero) and is still read.
+inline constexpr std::uint32_t kCacheVersion = 2;
 inline constexpr std::int64_t kCacheHeaderBytes = 4096;
 
 struct CacheInfo {
@@ -24,6 +28,9 @@ struct CacheInfo {
   std::uint64_t payload_checksum = 0;
   std::int64_t skipped = 0;  // unreadable source files left out by prepare
   std::string source;        // data.path the cache was made from
+  int classes = 0;           // classes of the labels kept from the source (0: none)
+  std::int64_t label_bytes = 0;
+  std::uint64_t label_checksum = 0;
 };
 
 // A 64-bit checksum of `bytes` (four independent multiply-rotate lanes; several GB/s). Not cryptographic.
@@ -48,14 +55,15 @@ struct PrepareResult {
 
 // Decodes every item of `source` on `threads` threads (0 = all cores) into a new cache at `out`, written to a
 // temporary file and renamed into place, so `out` is never partial. Unreadable items are skipped with one warning
-// each (or rethrown when `strict`). `source_path` is recorded with its fingerprint for staleness checks.
+// each (or rethrown when `strict`). `source_path` is recorded with its fingerprint for staleness checks, and
+// source.labels() (when there are labels) with the images kept.
 PrepareResult prepare_cache(const Dataset& source, const std::string& source_path, const std::string& out, int threads,
                             bool strict);
 
 // Memory-maps a cache for training. Throws DataError naming the file when it is not a valid cache, its checksum
 // fails, its image shape differs from `expected`, or its source (`source_path`, or the recorded one when empty)
-// exists and has changed since it was prepared.
+// exists and has changed since it was prepared. With `labels`, the labels it keeps (if any) come with it.
 std::unique_ptr<Dataset> open_cache(const std::string& path, const ImageShape& expected,
-                                    const std::string& source_path);
+                                    const std::string& source_path, bool labels = false);
 
 }  // namespace dcgan

@@ -28,7 +28,10 @@ std::vector<std::string> cifar10_files(const std::string& path);
 // multiple of 3073 bytes, or it cannot be read.
 Cifar10Records read_cifar10(const std::string& path);
 
-// A Dataset over CIFAR-10 records, resized and converted to `image_size` and `channels` when they differ from 32x3.
-std::unique_ptr<Dataset> open_cifar10(const std::string& path, int image_size, int channels);
+// A Dataset over CIFAR-10 records, resized and converted to `image_size` and `channels` when they differ from 32x3;
+// their label bytes attached as `labels` asks (cifar10_class_labels in data/labels.h; IfPresent leaves unsound ones
+// off).
+std::unique_ptr<Dataset> open_cifar10(const std::string& path, int image_size, int channels,
+                                      LabelMode labels = LabelMode::None);
 
 }  // namespace dcgan

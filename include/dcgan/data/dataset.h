@@ -5,6 +5,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace dcgan {
 
@@ -32,6 +33,19 @@ struct ImageShape {
   std::int64_t bytes() const { return static_cast<std::int64_t>(channels) * height * width; }
 };
 
+// The classes of a data set's images, for class-conditional training (model.num_classes): item i is of class
+// of_item[i], in 0..count()-1, named names[of_item[i]].
+struct ClassLabels {
+  std::vector<std::int32_t> of_item;
+  std::vector<std::string> names;  // one per class, in class order
+  int count() const { return static_cast<int>(names.size()); }
+};
+
+// What open_dataset does about labels. None: reads none (an unconditional run). IfPresent: attaches them when the
+// source has them and they are sound, else none (dcgan prepare, whose cache keeps them). Required: the source must
+// have sound labels, or DataError says why (a conditional run).
+enum class LabelMode { None, IfPresent, Required };
+
 // A fixed, indexable set of images, already at the training size.
 // Contract: size() >= 1; read() is thread-safe and deterministic for a given index.
 class Dataset {
@@ -44,12 +58,15 @@ class Dataset {
   virtual void read(std::int64_t index, std::uint8_t* out) const = 0;
   // One line for logs: the source and what it holds.
   virtual std::string describe() const = 0;
+  // The images' classes, or nullptr when the source was opened without labels.
+  virtual const ClassLabels* labels() const { return nullptr; }
 };
 
 // Opens the source `cfg` names (format auto|folder|idx|cifar10|cache|synthetic, or cfg.cache when set) at
-// cfg.image_size and cfg.channels. `seed` drives the synthetic source. Throws DataError for a missing path, an empty
-// folder, a bad file, or a stale or foreign cache.
-std::unique_ptr<Dataset> open_dataset(const DataConfig& cfg, std::uint64_t seed);
+// cfg.image_size and cfg.channels, with its class labels as `labels` asks (data/labels.h says where they come
+// from). `seed` drives the synthetic source. Throws DataError for a missing path, an empty folder, a bad file, a
+// stale or foreign cache, or (LabelMode::Required) missing or unsound labels.
+std::unique_ptr<Dataset> open_dataset(const DataConfig& cfg, std::uint64_t seed, LabelMode labels = LabelMode::None);
 
 // The format `auto` resolves to for `path` (folder, idx, cifar10 or cache). Throws DataError when it is missing.
 std::string detect_format(const std::string& path);

@@ -35,6 +35,7 @@ struct Batch {
   std::int64_t index = 0;           // 0-based position within the epoch
   std::int64_t count = 0;           // images in this batch (always the batch size: the partial tail is dropped)
   std::vector<std::uint8_t> pixels;  // count x C x H x W, as Dataset::read writes them
+  std::vector<std::int64_t> labels;  // count classes, of the images read (empty when the data has no labels)
 };
 
 struct LoaderOptions {
@@ -75,7 +76,8 @@ class Loader {
 
  private:
   void work();
-  void read_item(const std::vector<std::int64_t>& perm, std::int64_t pos, std::uint8_t* out);
+  // Reads the first readable item from position `pos` of `perm` on into `out`; returns which item that was.
+  std::int64_t read_item(const std::vector<std::int64_t>& perm, std::int64_t pos, std::uint8_t* out);
 
   const Dataset& data_;
   const LoaderOptions options_;

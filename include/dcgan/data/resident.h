@@ -22,7 +22,8 @@ class ResidentBatches {
   ResidentBatches(const Dataset& data, const LoaderOptions& options, torch::Device device);
 
   struct Next {
-    torch::Tensor u8;  // [batch_size, C, H, W] uint8 on the device
+    torch::Tensor u8;      // [batch_size, C, H, W] uint8 on the device
+    torch::Tensor labels;  // [batch_size] int64 classes on the device; undefined when the data has no labels
     std::int64_t epoch = 0;
     std::int64_t index = 0;
   };
@@ -40,6 +41,7 @@ class ResidentBatches {
   LoaderOptions options_;
   torch::Device device_;
   torch::Tensor images_;              // [N, C, H, W] uint8 on the device
+  torch::Tensor labels_;              // [N] int64 on the device, or undefined
   std::vector<char> unreadable_;      // per item
   std::int64_t size_ = 0;
   std::int64_t skipped_ = 0;

@@ -10,7 +10,7 @@
 
 namespace dcgan {
 
-/// The images of `base` at `indices`, in that order: item i is base item indices[i]. Shares `base`.
+/// The images of `base` at `indices`, in that order: item i is base item indices[i], of its class. Shares `base`.
 /// Contract: indices is non-empty and every index is in 0..base->size()-1.
 class SubsetDataset : public Dataset {
  public:
@@ -19,11 +19,13 @@ class SubsetDataset : public Dataset {
   ImageShape shape() const override { return base_->shape(); }
   void read(std::int64_t index, std::uint8_t* out) const override;
   std::string describe() const override;
+  const ClassLabels* labels() const override { return base_->labels() ? &labels_ : nullptr; }
 
  private:
   std::shared_ptr<const Dataset> base_;
   std::vector<std::int64_t> indices_;
   std::string what_;
+  ClassLabels labels_;  // base's, for these items
 };
 
 /// A data set split for data.holdout: `holdout` images of `base` chosen by a seeded permutation (the same for a

@@ -17,6 +17,9 @@ struct GeneratorOptions {
   TORCH_ARG(int64_t, ngf) = 64;         // feature maps of the last hidden block (tutorial: ngf = 64)
   TORCH_ARG(int64_t, channels) = 3;     // output channels (tutorial: nc = 3)
   TORCH_ARG(int64_t, image_size) = 64;  // 32, 64 or 128
+  // > 0: a class-conditional G (model.num_classes): a learned embedding of the class, nz long, is stacked onto z
+  // before the first layer, which takes 2 * nz channels. 0: the tutorial's network, unchanged.
+  TORCH_ARG(int64_t, num_classes) = 0;
   // Run the transposed convolutions through conv_transpose2d_via_conv (the fast CPU path); the parameters and
   // their names stay those of ConvTranspose2d either way.
   TORCH_ARG(bool, transpose_via_conv) = false;
@@ -26,15 +29,19 @@ struct GeneratorOptions {
 // Layers, under the submodule "main" as in the tutorial (main.0 = first ConvTranspose2d, main.1 its BatchNorm ...):
 //   ConvT(nz -> ngf*M, 4, 1, 0) BN ReLU, then k blocks ConvT(x2 up, channels halve) BN ReLU, then ConvT(ngf -> C) Tanh,
 // with k = log2(image_size) - 3 and M = 2^k (64 px: k = 3, M = 8, exactly the tutorial's network).
-// Construction applies dcgan_init.
+// Construction applies dcgan_init. A conditional G adds "embed" (nn.Embedding(num_classes, nz)), initialised
+// N(0, 0.02) by dcgan_init after main's weights. Not PyTorch's default N(0, 1), the scale of z: with it, G ignored z
+// within each class on Fashion-MNIST (every image of a class the same; docs/quality.md).
 class GeneratorImpl : public torch::nn::Module {
  public:
   explicit GeneratorImpl(const GeneratorOptions& options = {});
-  torch::Tensor forward(torch::Tensor z);
+  /// `labels`: [N] int64 classes in 0..num_classes-1, required when num_classes > 0 and ignored otherwise.
+  torch::Tensor forward(torch::Tensor z, const torch::Tensor& labels = {});
   void reset_parameters();
 
   GeneratorOptions options;
   torch::nn::Sequential main{nullptr};
+  torch::nn::Embedding embed{nullptr};  // conditional only
 
  private:
   struct UpLayer {
@@ -49,13 +56,19 @@ TORCH_MODULE(Generator);
 // Number of stride-2 blocks between the 4x4 start and the output layer; throws for unsupported sizes.
 int64_t hidden_blocks_for(int64_t image_size);
 
-// G's images of `noise` ([N, nz, 1, 1]) in eval mode (BatchNorm on its running statistics), generated in chunks of
-// 256 on `device` and left there. G is put back in train mode afterwards.
-torch::Tensor generate_images(Generator& g, const torch::Tensor& noise, torch::Device device);
+// G's images of `noise` ([N, nz, 1, 1]) and, for a conditional G, `labels` ([N]), in eval mode (BatchNorm on its
+// running statistics), generated in chunks of 256 on `device` and left there. G is put back in train mode afterwards.
+torch::Tensor generate_images(Generator& g, const torch::Tensor& noise, torch::Device device,
+                              const torch::Tensor& labels = {});
+
+// Classes for `count` images of a G with `num_classes` classes, in turn: 0, 1, ..., num_classes-1, 0, 1, ... (the
+// same number of each, give or take one). Undefined when num_classes is 0.
+torch::Tensor cycled_labels(int64_t count, int64_t num_classes);
 
 // Standing statistics (torch.optim.swa_utils.update_bn; BigGAN's, Brock et al. 2019): every BatchNorm layer's
 // running mean and (unbiased) variance become those of one training-mode forward pass over `noise` (on g's device),
-// in place of whatever they held. No gradients; g's mode and the layers' momentum are restored after.
+// in place of whatever they held. No gradients; g's mode and the layers' momentum are restored after. A conditional
+// G takes the classes of cycled_labels.
 void recompute_batchnorm_statistics(Generator& g, const torch::Tensor& noise);
 
 }  // namespace dcgan

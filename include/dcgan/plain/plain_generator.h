@@ -12,8 +12,8 @@ namespace dcgan {
 inline constexpr int64_t kPlainCheckpointFormat = 1;
 
 // Thrown by PlainGenerator::load for a file it does not handle: another layout, dtype or architecture, a missing
-// moving average, a newer format. The caller then runs the LibTorch path, which handles such files or explains
-// what is wrong with them. Damaged files raise ArchiveError or pickle::PickleError instead.
+// moving average, a newer format, a class-conditional G. The caller then runs the LibTorch path, which handles such
+// files or explains what is wrong with them. Damaged files raise ArchiveError or pickle::PickleError instead.
 struct PlainUnsupported : std::runtime_error {
   using std::runtime_error::runtime_error;
 };

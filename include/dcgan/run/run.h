@@ -23,6 +23,17 @@ class ProcessGroup;
 inline constexpr int kSampleCount = 64;
 inline constexpr int kSampleRows = 8;
 
+/// Classes a conditional run's sample grids show, a row each (the first ones, when there are more).
+inline constexpr int kMaxGridClasses = 32;
+
+/// What the sample grids draw: the fixed noise in kSampleRows rows; for a conditional run one row per class
+/// (up to kMaxGridClasses), each the first kSampleRows vectors of the fixed noise, so a column keeps its noise.
+struct GridInput {
+  torch::Tensor noise;   // [N, nz, 1, 1] on the device
+  torch::Tensor labels;  // [N] int64 on the device; undefined when unconditional
+  int columns = kSampleRows;
+};
+
 /// Everything a run holds between its set-up and its end. The loop and the sinks share it; the sinks update the
 /// "written so far" fields. Members are destroyed in reverse order: the batch source (its thread joined) before the
 /// log file its warnings go to, the trainer (whose gradient hook holds the group) before the process group.
@@ -67,6 +78,9 @@ struct Run {
   std::shared_ptr<void> log_file;       // train.log beside the console (rank 0), until the run ends
   std::unique_ptr<BatchSource> source;  // set by start_run
 };
+
+/// The sample grids' input for `run` (see GridInput).
+GridInput sample_grid_input(const Run& run);
 
 /// Sets a run up without writing anything: device and threads, the process group (a distributed run meets first,
 /// so a bad launch fails before anything else), the seeded trainer and fixed noise, a resume's checkpoint (refused

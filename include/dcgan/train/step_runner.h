@@ -17,7 +17,8 @@ struct StepRunnerOptions {
 };
 
 // The training step as the loop runs it. Each step draws its noise from the device's default generator into a
-// buffer of [B, nz, 1, 1] (the same draws torch::randn would make), then runs Trainer::step. With cuda_graphs,
+// buffer of [B, nz, 1, 1] (the same draws torch::randn would make), then, for a conditional run, the fake batch's
+// classes (as Trainer::draw_fake_classes), then runs Trainer::step. With cuda_graphs,
 // step warmup_steps + 1 is captured into one CUDA graph (D update, G update, both fused Adam steps, statistics)
 // and every later step is a copy of the batch into the graph's input, a noise draw, and one replay: no host
 // sync and one launch. If the capture fails the runner warns once and stays eager.
@@ -30,11 +31,12 @@ class StepRunner {
   StepRunner(const StepRunner&) = delete;
   StepRunner& operator=(const StepRunner&) = delete;
 
-  // One step on `real` ([B, C, S, S] floats in [-1, 1] on the trainer's device). The returned statistics may be
-  // the graph's own outputs, overwritten by the next step: read them before calling step() again.
-  StepStats step(const torch::Tensor& real);
-  // The same with the noise given instead of drawn.
-  StepStats step(const torch::Tensor& real, const torch::Tensor& noise);
+  // One step on `real` ([B, C, S, S] floats in [-1, 1] on the trainer's device) and, for a conditional run, its
+  // `labels` ([B] int64). The returned statistics may be the graph's own outputs, overwritten by the next step:
+  // read them before calling step() again.
+  StepStats step(const torch::Tensor& real, const torch::Tensor& labels = {});
+  // The same with the noise and classes given instead of drawn.
+  StepStats step(const torch::Tensor& real, const torch::Tensor& noise, const StepClasses& classes);
 
   // Whether steps replay a captured graph now.
   bool graphed() const;

@@ -48,6 +48,13 @@ struct TrainerSettings {
 TrainerSettings resolve_trainer_settings(const Config& cfg, torch::Device device,
                                          const CpuFeatures& cpu = cpu_features());
 
+// The classes of one step of a class-conditional run: [B] int64 on the device each. Both undefined when the run is
+// unconditional (model.num_classes 0).
+struct StepClasses {
+  torch::Tensor real;  // the real batch's labels, from the data
+  torch::Tensor fake;  // the classes G draws for, uniform, from the training stream (draw_fake_classes)
+};
+
 class Trainer {
  public:
   // Builds G then D (each initialised with dcgan_init, drawing from the global generator in that order, as the
@@ -56,22 +63,30 @@ class Trainer {
   Trainer(const Config& cfg, torch::Device device);
 
   // One step on `real` ([B, C, S, S] floats in [-1, 1] on the device): update_d, then update_g on the same fake
-  // batch. Draws the noise with torch::randn on the device.
-  StepStats step(const torch::Tensor& real);
-  // The same with the noise given ([B, nz, 1, 1] on the device). Launches only device work: no host sync, so it can
-  // be captured in a CUDA graph.
-  StepStats step(const torch::Tensor& real, const torch::Tensor& noise);
+  // batch. Draws the noise with torch::randn on the device. Unconditional runs only.
+  StepStats step(const torch::Tensor& real) { return step_labelled(real, {}); }
+  // The same for a conditional run, `labels` ([B] int64) being real's classes: draws the noise, then the fake
+  // batch's classes with draw_fake_classes. With `labels` undefined, step(real).
+  StepStats step_labelled(const torch::Tensor& real, const torch::Tensor& labels);
+  // The same with the noise ([B, nz, 1, 1] on the device) and classes given. Launches only device work: no host
+  // sync, so it can be captured in a CUDA graph.
+  StepStats step(const torch::Tensor& real, const torch::Tensor& noise, const StepClasses& classes = {});
+  // `count` classes drawn uniformly from the device's default generator (torch::randint), or undefined when the run
+  // is unconditional (nothing drawn).
+  torch::Tensor draw_fake_classes(int64_t count) const;
 
   // D update: D on real (label 1), D on G(noise).detach() (label 0), both gradients summed, D's optimizer steps.
+  // Conditional: D and G see `classes` (real's for the real batch, fake's for G's).
   // With data.mirror the real batch is x-flipped first; with train.augment both batches go through diff_augment
   // (independent draws), as does G's batch in update_g.
   // Gradients are reset to undefined rather than zero-filled before each update (PyTorch 2's default).
   // G's weights do not change. Returns G(noise), still attached to G's graph, for update_g.
-  torch::Tensor update_d(const torch::Tensor& real, const torch::Tensor& noise, StepStats& stats);
+  torch::Tensor update_d(const torch::Tensor& real, const torch::Tensor& noise, StepStats& stats,
+                         const StepClasses& classes = {});
   // G update: D on `fake` with label 1 (the non-saturating loss of Goodfellow et al. 2014), G's optimizer steps.
   // D's optimizer is not stepped, so D's weights do not change. D's weight gradients, which the tutorial computes
   // here and the next D update discards, are not computed (D's parameters stop requiring grad for this pass).
-  void update_g(const torch::Tensor& fake, StepStats& stats);
+  void update_g(const torch::Tensor& fake, StepStats& stats, const torch::Tensor& fake_classes = {});
 
   // The moving average of G's weights (ema_schedule(train).on), or an empty holder. Starts as a copy of G. After
   // each G step its parameters move towards G's by ema_new_weight(schedule, images seen before the step, global
@@ -113,6 +128,7 @@ class Trainer {
   torch::optim::Adam& optimizer_d() { return opt_d_; }
   torch::Device device() const { return device_; }
   int64_t nz() const { return g_->options.nz(); }
+  int64_t num_classes() const { return g_->options.num_classes(); }  // 0: unconditional
   const TrainerSettings& settings() const { return settings_; }
   bool channels_last() const { return settings_.channels_last; }
 

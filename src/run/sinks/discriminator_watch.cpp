@@ -14,16 +14,18 @@ namespace {
 
 // D's mean probability on `images`, in training mode (batch statistics, as in the step) in batches of `batch`.
 // D's BatchNorm buffers are put back afterwards, so the probe leaves no trace in D.
-double mean_probability(Trainer& trainer, const torch::Tensor& images, int64_t batch) {
+double mean_probability(Trainer& trainer, const torch::Tensor& images, const torch::Tensor& labels, int64_t batch) {
   torch::NoGradGuard no_grad;
   Discriminator& d = trainer.discriminator();
   std::vector<torch::Tensor> saved;
   for (const auto& b : d->buffers()) saved.push_back(b.clone());
   double sum = 0;
   for (int64_t i = 0; i < images.size(0); i += batch) {
-    torch::Tensor x = images.slice(0, i, std::min(images.size(0), i + batch));
+    const int64_t end = std::min(images.size(0), i + batch);
+    torch::Tensor x = images.slice(0, i, end);
     if (trainer.channels_last()) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
-    sum += torch::sigmoid(d->forward(x).to(torch::kFloat)).sum().item<double>();
+    const torch::Tensor y = labels.defined() ? labels.slice(0, i, end) : torch::Tensor();
+    sum += torch::sigmoid(d->forward(x, y).to(torch::kFloat)).sum().item<double>();
   }
   auto buffers = d->buffers();
   for (std::size_t i = 0; i < buffers.size(); ++i) buffers[i].copy_(saved[i]);
@@ -40,8 +42,14 @@ DiscriminatorWatchSink::DiscriminatorWatchSink(const Run& run) {
   schedule_ = {run.config.output.log_every, true};
   if (!run.leader() || !run.holdout) return;
   const auto seed = static_cast<uint64_t>(run.config.train.seed);
-  holdout_ = choose_images(*run.holdout, run.holdout->size(), seed, "held-back images").to(run.device);
-  train_probe_ = choose_images(*run.data, holdout_.size(0), seed + 7, "training probe").to(run.device);
+  holdout_ = choose_images(*run.holdout, run.holdout->size(), seed, "held-back images", &holdout_labels_)
+                 .to(run.device);
+  train_probe_ = choose_images(*run.data, holdout_.size(0), seed + 7, "training probe", &train_probe_labels_)
+                     .to(run.device);
+  if (holdout_labels_.defined()) {
+    holdout_labels_ = holdout_labels_.to(run.device);
+    train_probe_labels_ = train_probe_labels_.to(run.device);
+  }
 }
 
 void DiscriminatorWatchSink::on_start(Run& run) {
@@ -60,8 +68,8 @@ void DiscriminatorWatchSink::on_step(Run& run, StepEvent& e) {
   e.r_t = rt;
   if (holdout_.defined()) {
     const int64_t batch = run.config.train.batch_size;
-    e.d_train = mean_probability(*run.trainer, train_probe_, batch);
-    e.d_holdout = mean_probability(*run.trainer, holdout_, batch);
+    e.d_train = mean_probability(*run.trainer, train_probe_, train_probe_labels_, batch);
+    e.d_holdout = mean_probability(*run.trainer, holdout_, holdout_labels_, batch);
   }
 
   const bool collapsing = o.warn_d_g_z > 0 && d_g_z2 < o.warn_d_g_z;

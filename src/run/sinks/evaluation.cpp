@@ -22,7 +22,7 @@ EvaluationSink::EvaluationSink(const Run& run) {
   if (!run.leader()) return;
   const auto seed = static_cast<uint64_t>(c.train.seed);
   options_.seed = seed;
-  real_ = choose_images(*run.data, c.output.eval_images, seed, "evaluation set").to(run.device);
+  real_ = choose_images(*run.data, c.output.eval_images, seed, "evaluation set", &labels_).to(run.device);
   if (real_.size(0) < c.output.eval_images)
     spdlog::info("evaluation set: {} real images (output.eval_images is {})", real_.size(0), c.output.eval_images);
   at::Generator gen = at::detail::createCPUGenerator(seed + 1);
@@ -33,9 +33,9 @@ void EvaluationSink::on_step(Run& run, StepEvent& e) {
   const auto start = Clock::now();
   Trainer& trainer = *run.trainer;
   Generator* ema = run.average();
-  const double swd = sliced_wasserstein(real_, generate_images(trainer.generator(), noise_, run.device), options_).mean;
+  const double swd = sliced_wasserstein(real_, generate_images(trainer.generator(), noise_, run.device, labels_), options_).mean;
   e.swd = swd;
-  if (ema) e.swd_ema = sliced_wasserstein(real_, generate_images(*ema, noise_, run.device), options_).mean;
+  if (ema) e.swd_ema = sliced_wasserstein(real_, generate_images(*ema, noise_, run.device, labels_), options_).mean;
   // The better of the two: early in a run the average lags behind G, later it is usually ahead.
   const bool ema_better = ema && *e.swd_ema < swd;
   const double figure = ema_better ? *e.swd_ema : swd;

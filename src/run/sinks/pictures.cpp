@@ -20,7 +20,8 @@ void PicturesSink::on_step(Run& run, StepEvent& e) {
     Generator& g = run.trainer->generator();
     torch::NoGradGuard no_grad;
     g->eval();
-    const torch::Tensor fake = g->forward(run.fixed_noise);
+    const GridInput in = sample_grid_input(run);
+    const torch::Tensor fake = g->forward(in.noise, in.labels);
     g->train();
     const torch::Tensor& real = *e.real;
     const int64_t n = std::min<int64_t>(real.size(0), fake.size(0));

@@ -10,12 +10,12 @@
 namespace dcgan {
 namespace {
 
-void write_samples(Generator& g, const torch::Tensor& fixed_noise, const std::string& path) {
+void write_samples(Generator& g, const GridInput& in, const std::string& path) {
   torch::NoGradGuard no_grad;
   g->eval();
-  const torch::Tensor images = g->forward(fixed_noise);
+  const torch::Tensor images = g->forward(in.noise, in.labels);
   g->train();
-  write_png(path, make_grid(images, GridOptions{kSampleRows, 2}));
+  write_png(path, make_grid(images, GridOptions{in.columns, 2}));
 }
 
 }  // namespace
@@ -31,9 +31,10 @@ void SampleGridSink::on_start(Run& run) {
 
 void SampleGridSink::on_step(Run& run, StepEvent& e) {
   run.last_sample = fmt::format("{}/samples/step-{:06d}.png", run.dir(), e.step);
-  write_samples(run.trainer->generator(), run.fixed_noise, run.last_sample);
+  const GridInput in = sample_grid_input(run);
+  write_samples(run.trainer->generator(), in, run.last_sample);
   if (Generator* ema = run.average())
-    write_samples(*ema, run.fixed_noise, fmt::format("{}/samples/ema/step-{:06d}.png", run.dir(), e.step));
+    write_samples(*ema, in, fmt::format("{}/samples/ema/step-{:06d}.png", run.dir(), e.step));
 }
 
 }  // namespace dcgan

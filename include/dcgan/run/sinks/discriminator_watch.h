@@ -26,6 +26,7 @@ class DiscriminatorWatchSink final : public Sink {
 
  private:
   torch::Tensor holdout_, train_probe_;  // [-1, 1] on the device (undefined without data.holdout)
+  torch::Tensor holdout_labels_, train_probe_labels_;  // their classes on the device (conditional runs only)
   int64_t last_step_ = 0;
   int high_rt_ = 0;  // log intervals in a row with r_t above output.warn_rt
   bool collapsing_ = false, memorising_ = false;

@@ -20,6 +20,7 @@ class EvaluationSink final : public Sink {
  private:
   torch::Tensor real_;   // [N, C, H, W] in [-1, 1] on the training device (sorting is the cost; GPUs sort fast)
   torch::Tensor noise_;  // [N, nz, 1, 1] on the CPU
+  torch::Tensor labels_;  // conditional runs: real_'s classes on the CPU, which G draws for; else undefined
   SwdOptions options_;
 };
 
