@@ -22,6 +22,20 @@ CliRun python(const std::string& args) {
   return r;
 }
 
+// Python -> C++: interop.py make-state writes a random tutorial G's state dict (`args`: NZ NGF NC SEED [CLASSES])
+// and its output on dir/noise.pt; dcgan sample of that state dict on the same noise must match it within 1e-5.
+void expect_python_state_samples_alike(const test::ScratchDir& dir, const std::string& args) {
+  ASSERT_EQ(python("make-state " + (dir / "py_g.pth") + " " + (dir / "noise.pt") + " " + (dir / "py_out.pt") + " " +
+                   args)
+                .status,
+            0);
+  const CliRun back = test::dcgan_cli("sample --ckpt " + (dir / "py_g.pth") + " --noise " + (dir / "noise.pt") +
+                                      " --save-tensor " + (dir / "cpp2.pt"));
+  ASSERT_EQ(back.status, 0) << back.err;
+  const CliRun same = python("compare " + (dir / "py_out.pt") + " " + (dir / "cpp2.pt"));
+  EXPECT_EQ(same.status, 0) << same.out << same.err;
+}
+
 bool python_has_torch() { return std::system("/usr/bin/python3 -c 'import torch' >/dev/null 2>&1") == 0; }
 
 TEST(CliInterop, ExportLoadsInTheTutorialsGeneratorAndPythonStateDictsLoadHere) {
@@ -51,15 +65,7 @@ TEST(CliInterop, ExportLoadsInTheTutorialsGeneratorAndPythonStateDictsLoadHere) 
   EXPECT_NE(check.out.find("shape (8, 3, 64, 64)"), std::string::npos) << check.out;
 
   // Python -> C++.
-  ASSERT_EQ(python("make-state " + (dir / "py_g.pth") + " " + (dir / "noise.pt") + " " + (dir / "py_out.pt") + " " +
-                   nz + " " + ngf + " " + nc + " 3")
-                .status,
-            0);
-  const CliRun back = test::dcgan_cli("sample --ckpt " + (dir / "py_g.pth") + " --noise " + (dir / "noise.pt") +
-                                      " --save-tensor " + (dir / "cpp2.pt"));
-  ASSERT_EQ(back.status, 0) << back.err;
-  const CliRun same = python("compare " + (dir / "py_out.pt") + " " + (dir / "cpp2.pt"));
-  EXPECT_EQ(same.status, 0) << same.out << same.err;
+  expect_python_state_samples_alike(dir, nz + " " + ngf + " " + nc + " 3");
 
   // info on both kinds of file.
   const CliRun info_py = test::dcgan_cli("info " + (dir / "py_g.pth"));
@@ -92,16 +98,7 @@ TEST(CliInterop, ConditionalGeneratorBothWaysOnTheSameNoiseAndClasses) {
                               " 16 8 1 10");
   EXPECT_EQ(check.status, 0) << check.out << check.err;
   EXPECT_NE(check.out.find("shape (12, 1, 64, 64)"), std::string::npos) << check.out;
-
-  ASSERT_EQ(python("make-state " + (dir / "py_g.pth") + " " + (dir / "noise.pt") + " " + (dir / "py_out.pt") +
-                   " 16 8 1 3 10")
-                .status,
-            0);
-  const CliRun back = test::dcgan_cli("sample --ckpt " + (dir / "py_g.pth") + " --noise " + (dir / "noise.pt") +
-                                      " --save-tensor " + (dir / "cpp2.pt"));
-  ASSERT_EQ(back.status, 0) << back.err;
-  const CliRun same = python("compare " + (dir / "py_out.pt") + " " + (dir / "cpp2.pt"));
-  EXPECT_EQ(same.status, 0) << same.out << same.err;
+  expect_python_state_samples_alike(dir, "16 8 1 3 10");
 }
 
 // FID and KID on the features of a TorchScript extractor the user supplies (here a tiny one scripted in Python).

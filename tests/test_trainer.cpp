@@ -10,17 +10,8 @@
 namespace dcgan {
 namespace {
 
-std::vector<torch::Tensor> snapshot(torch::nn::Module& m) {
-  std::vector<torch::Tensor> out;
-  for (const auto& p : m.parameters()) out.push_back(p.detach().clone());
-  return out;
-}
-
-bool same(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (!torch::equal(a[i], b[i])) return false;
-  return a.size() == b.size();
-}
+using test::snapshot;
+bool same(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) { return test::same_tensors(a, b); }
 
 int64_t adam_steps(torch::optim::Adam& opt) {
   int64_t steps = 0;

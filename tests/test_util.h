@@ -49,6 +49,20 @@ class ScratchDir {
   std::filesystem::path path_;
 };
 
+// Copies of a module's parameters, to compare with same_tensors() after a step.
+inline std::vector<torch::Tensor> snapshot(torch::nn::Module& m) {
+  std::vector<torch::Tensor> out;
+  for (const auto& p : m.parameters()) out.push_back(p.detach().clone());
+  return out;
+}
+
+// Whether two lists hold equal tensors, pairwise.
+inline bool same_tensors(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
+  for (std::size_t i = 0; i < a.size() && i < b.size(); ++i)
+    if (!torch::equal(a[i], b[i])) return false;
+  return a.size() == b.size();
+}
+
 // The what() of the E that `f` throws, or "" when it throws none.
 template <class E>
 std::string message_of(const std::function<void()>& f) {
