@@ -99,7 +99,7 @@ DataConfig eval_data_config(const EvalOptions& o, const LoadedGenerator& g) {
 // `per_class` images of each class from `net` on `device` (noise from the seeded CPU stream), and their classes.
 std::pair<torch::Tensor, torch::Tensor> images_per_class(Generator& net, int64_t per_class, torch::Device device) {
   const int64_t classes = net->options.num_classes();
-  const torch::Tensor labels = torch::arange(classes, torch::kLong).repeat_interleave(per_class);
+  const torch::Tensor labels = labels_per_class(classes, per_class);
   const torch::Tensor z = torch::randn({labels.size(0), net->options.nz(), 1, 1});
   return {generate_images(net, z, device, labels).cpu(), labels};
 }

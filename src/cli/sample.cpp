@@ -80,7 +80,7 @@ int run_sample(const SampleOptions& opts) {
   if (!opts.classes.empty() && classes > 0) {  // one row per class, the same noise down each column
     if (nrow == 0) nrow = 8;
     noise = torch::randn({nrow, nz, 1, 1}).repeat({classes, 1, 1, 1});
-    labels = torch::arange(classes, torch::kLong).repeat_interleave(nrow);
+    labels = labels_per_class(classes, nrow);
   } else if (!opts.noise.empty()) {
     noise = read_noise(opts.noise, nz);
   } else if (opts.interpolate > 1) {

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <sstream>
 
 namespace dcgan {
@@ -245,6 +246,12 @@ void load_config_yaml(Config& cfg, const std::string& yaml, const std::string& o
 }
 
 namespace {
+// model.num_classes as a number: up to 5 decimal digits, or nothing.
+std::optional<int> parse_class_count(const std::string& v) {
+  if (v.empty() || v.size() > 5 || v.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  return std::stoi(v);
+}
+
 // An input path the file set (not the one it had before) that is relative and exists beside the file becomes that
 // path; anything else is left to resolve from the working directory.
 void resolve_beside(std::string& value, const std::string& before, const std::filesystem::path& dir) {
@@ -296,9 +303,9 @@ void validate(const Config& c) {
   need(c.model.ndf >= 1 && c.model.ndf <= 1024, "model.ndf", fmt::format("must be in 1..1024, got {}", c.model.ndf));
 
   const std::string& nc = c.model.num_classes;
-  need(nc == "auto" || (!nc.empty() && nc.size() <= 5 && nc.find_first_not_of("0123456789") == std::string::npos &&
-                        std::stoi(nc) <= 10000),
-       "model.num_classes", fmt::format("must be 0 (unconditional), auto or a number of classes up to 10000, got '{}'", nc));
+  const std::optional<int> classes = parse_class_count(nc);
+  need(nc == "auto" || (classes && *classes <= 10000), "model.num_classes",
+       fmt::format("must be 0 (unconditional), auto or a number of classes up to 10000, got '{}'", nc));
 
   const auto& t = c.train;
   need(t.batch_size >= 1, "train.batch_size", fmt::format("must be at least 1, got {}", t.batch_size));
@@ -439,12 +446,12 @@ double ema_new_weight(const EmaSchedule& s, double seen, double batch) {
 }
 
 int class_count(const ModelConfig& model) {
-  const std::string& v = model.num_classes;
-  if (v.empty() || v.size() > 5 || v.find_first_not_of("0123456789") != std::string::npos)
+  const std::optional<int> classes = parse_class_count(model.num_classes);
+  if (!classes)
     throw ConfigError(fmt::format("model.num_classes: '{}' is not a number of classes (auto is resolved from the data "
                                   "when a run opens it)",
-                                  v));
-  return std::stoi(v);
+                                  model.num_classes));
+  return *classes;
 }
 
 bool resolve_switch(const std::string& value, bool auto_value) { return value == "auto" ? auto_value : value == "true"; }

@@ -91,13 +91,7 @@ Cifar10Records read_cifar10(const std::string& path) {
 
 std::unique_ptr<Dataset> open_cifar10(const std::string& path, int image_size, int channels, LabelMode labels) {
   Cifar10Records records = read_cifar10(path);
-  ClassLabels classes;
-  try {
-    if (labels != LabelMode::None) classes = cifar10_class_labels(path, records.labels);
-  } catch (const DataError&) {
-    if (labels == LabelMode::Required) throw;
-  }
-  if (classes.names.empty()) return std::make_unique<Cifar10Dataset>(path, std::move(records), image_size, channels);
+  std::optional<ClassLabels> classes = labels_as_asked(labels, [&] { return cifar10_class_labels(path, records.labels); });
   return with_labels(std::make_unique<Cifar10Dataset>(path, std::move(records), image_size, channels),
                      std::move(classes));
 }

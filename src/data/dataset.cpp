@@ -36,35 +36,28 @@ std::string detect_format(const std::string& path) {
 
 namespace {
 
-// The source without labels, or with those it carries itself (CIFAR-10, a cache) as `labels` asks.
-std::unique_ptr<Dataset> open_source(const DataConfig& cfg, std::uint64_t seed, LabelMode labels);
+// The labels of a source that does not carry its own (idx: the labels file), or DataError saying why it has none.
+ClassLabels labels_beside(const Dataset& data, const DataConfig& cfg, const std::string& format) {
+  if (format == "idx") return read_idx_class_labels(cfg.path, cfg.labels, data.size());
+  if (format == "cache")
+    throw DataError(fmt::format("{}: holds no class labels (its source had none, or an older dcgan prepare made it); "
+                                "rerun dcgan prepare on the labelled source",
+                                data.describe()));
+  throw DataError(fmt::format("{}: a {} source has no class labels (a class-conditional run needs idx with a labels "
+                              "file, CIFAR-10, a folder of class subfolders or a cache made from one)",
+                              data.describe(), format));
+}
 
-// Attaches the labels of an idx file or an image folder as `mode` asks; data.class_names renames the classes.
+// `data` with its labels as `mode` asks (CIFAR-10, folders and caches bring their own); data.class_names renames
+// the classes.
 std::unique_ptr<Dataset> attach_labels(std::unique_ptr<Dataset> data, const DataConfig& cfg, const std::string& format,
                                        LabelMode mode) {
-  if (mode == LabelMode::None) return data;
   if (!data->labels()) {
-    try {
-      if (format == "idx") {
-        data = with_labels(std::move(data), read_idx_class_labels(cfg.path, cfg.labels, data->size()));
-      } else if (format == "folder") {
-        data = with_labels(std::move(data), folder_class_labels(cfg.path, list_image_files(cfg.path)));
-      } else if (format == "cache") {
-        throw DataError(fmt::format("{}: holds no class labels (its source had none, or an older dcgan prepare made "
-                                    "it); rerun dcgan prepare on the labelled source",
-                                    data->describe()));
-      } else {
-        throw DataError(fmt::format("{}: a {} source has no class labels (a class-conditional run needs idx with a "
-                                    "labels file, CIFAR-10, a folder of class subfolders or a cache made from one)",
-                                    data->describe(), format));
-      }
-    } catch (const DataError&) {
-      if (mode == LabelMode::Required) throw;
-      return data;
-    }
+    std::optional<ClassLabels> found = labels_as_asked(mode, [&] { return labels_beside(*data, cfg, format); });
+    data = with_labels(std::move(data), std::move(found));
   }
   const std::vector<std::string> names = parse_class_names(cfg.class_names);
-  if (names.empty()) return data;
+  if (names.empty() || !data->labels()) return data;
   ClassLabels renamed = *data->labels();
   if (names.size() < renamed.names.size())
     throw DataError(fmt::format("data.class_names: names {} classes, and {} has {}", names.size(), data->describe(),
@@ -73,7 +66,10 @@ std::unique_ptr<Dataset> attach_labels(std::unique_ptr<Dataset> data, const Data
   return with_labels(std::move(data), std::move(renamed));
 }
 
-std::unique_ptr<Dataset> open_source(const DataConfig& cfg, std::uint64_t seed, LabelMode labels) {
+// The source in `format` (data.format with auto resolved), with the labels it carries itself (CIFAR-10, folders,
+// caches) as `labels` asks.
+std::unique_ptr<Dataset> open_source(const DataConfig& cfg, const std::string& format, std::uint64_t seed,
+                                     LabelMode labels) {
   const ImageShape shape{cfg.channels, cfg.image_size, cfg.image_size};
   if (!cfg.cache.empty()) {
     std::error_code ec;
@@ -85,11 +81,10 @@ std::unique_ptr<Dataset> open_source(const DataConfig& cfg, std::uint64_t seed, 
   }
   if (cfg.format == "synthetic") return open_synthetic(cfg.synthetic_count, cfg.image_size, cfg.channels, seed);
   if (cfg.path.empty()) throw DataError("data.path: no data path given (or set data.format=synthetic)");
-  const std::string format = cfg.format == "auto" ? detect_format(cfg.path) : cfg.format;
   std::error_code ec;
   if (!fs::exists(cfg.path, ec)) throw DataError(fmt::format("{}: no such file or directory", cfg.path));
   const bool is_dir = fs::is_directory(cfg.path, ec);
-  if (format == "folder") return open_image_folder(cfg.path, cfg.image_size, cfg.channels);
+  if (format == "folder") return open_image_folder(cfg.path, cfg.image_size, cfg.channels, labels);
   if (format == "cifar10") return open_cifar10(cfg.path, cfg.image_size, cfg.channels, labels);
   if (is_dir)
     throw DataError(fmt::format("{}: is a directory, but data.format is {} (point data.path at the file)", cfg.path,
@@ -104,7 +99,7 @@ std::unique_ptr<Dataset> open_source(const DataConfig& cfg, std::uint64_t seed, 
 std::unique_ptr<Dataset> open_dataset(const DataConfig& cfg, std::uint64_t seed, LabelMode labels) {
   std::string format = cfg.cache.empty() ? cfg.format : "cache";
   if (format == "auto" && !cfg.path.empty()) format = detect_format(cfg.path);
-  return attach_labels(open_source(cfg, seed, labels), cfg, format, labels);
+  return attach_labels(open_source(cfg, format, seed, labels), cfg, format, labels);
 }
 
 }  // namespace dcgan

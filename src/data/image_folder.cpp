@@ -2,6 +2,7 @@
 #include "dcgan/data/image_folder.h"
 
 #include "dcgan/data/image_decode.h"
+#include "dcgan/data/labels.h"
 #include "dcgan/data/transform.h"
 
 #include <fmt/format.h>
@@ -85,13 +86,16 @@ std::vector<std::string> list_image_files(const std::string& root) {
   return files;
 }
 
-std::unique_ptr<Dataset> open_image_folder(const std::string& root, int image_size, int channels) {
+std::unique_ptr<Dataset> open_image_folder(const std::string& root, int image_size, int channels, LabelMode labels) {
 #if !DCGAN_WITH_OPENCV
   throw DataError(fmt::format("{}: this dcgan was built without OpenCV (DCGAN_WITH_OPENCV=OFF), so image folders "
                               "cannot be read; use an idx, CIFAR-10 or prepared cache source",
                               root));
 #endif
-  return std::make_unique<ImageFolderDataset>(root, list_image_files(root), image_size, channels);
+  std::vector<std::string> files = list_image_files(root);
+  std::optional<ClassLabels> classes = labels_as_asked(labels, [&] { return folder_class_labels(root, files); });
+  return with_labels(std::make_unique<ImageFolderDataset>(root, std::move(files), image_size, channels),
+                     std::move(classes));
 }
 
 }  // namespace dcgan

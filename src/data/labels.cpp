@@ -165,6 +165,20 @@ std::unique_ptr<Dataset> with_labels(std::unique_ptr<Dataset> data, ClassLabels 
   return std::make_unique<LabelledDataset>(std::move(data), std::move(labels));
 }
 
+std::unique_ptr<Dataset> with_labels(std::unique_ptr<Dataset> data, std::optional<ClassLabels> labels) {
+  return labels ? with_labels(std::move(data), std::move(*labels)) : std::move(data);
+}
+
+std::optional<ClassLabels> labels_as_asked(LabelMode mode, const std::function<ClassLabels()>& read) {
+  if (mode == LabelMode::None) return std::nullopt;
+  try {
+    return read();
+  } catch (const DataError&) {
+    if (mode == LabelMode::Required) throw;
+    return std::nullopt;
+  }
+}
+
 std::optional<int> find_class(const std::vector<std::string>& names, const std::string& name_or_index) {
   auto lower = [](std::string s) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });

@@ -109,6 +109,10 @@ torch::Tensor cycled_labels(int64_t count, int64_t num_classes) {
   return torch::arange(count, torch::kLong).remainder(num_classes);
 }
 
+torch::Tensor labels_per_class(int64_t num_classes, int64_t per_class) {
+  return torch::arange(num_classes, torch::kLong).repeat_interleave(per_class);
+}
+
 void recompute_batchnorm_statistics(Generator& g, const torch::Tensor& noise) {
   torch::NoGradGuard no_grad;
   std::vector<std::pair<torch::nn::BatchNorm2dImpl*, c10::optional<double>>> layers;

@@ -188,8 +188,7 @@ GridInput sample_grid_input(const Run& run) {
   }
   const torch::Tensor row = run.fixed_noise.slice(0, 0, kSampleRows);
   in.noise = row.repeat({classes, 1, 1, 1});
-  in.labels = torch::arange(classes, torch::TensorOptions().dtype(torch::kLong).device(run.device))
-                  .repeat_interleave(kSampleRows);
+  in.labels = labels_per_class(classes, kSampleRows).to(run.device);
   return in;
 }
 

@@ -22,7 +22,9 @@ std::vector<std::string> list_image_files(const std::string& root);
 
 // A Dataset decoding each file on read: converted to `channels`, shorter side resized and centre-cropped to
 // `image_size`. A JPEG at least twice the target size is decoded at 1/2, 1/4 or 1/8 scale by libjpeg first (data/image_decode.h). read()
-// throws DataError naming the file when it cannot be decoded.
-std::unique_ptr<Dataset> open_image_folder(const std::string& root, int image_size, int channels);
+// throws DataError naming the file when it cannot be decoded. One class per top-level subfolder, as `labels` asks
+// (folder_class_labels in data/labels.h).
+std::unique_ptr<Dataset> open_image_folder(const std::string& root, int image_size, int channels,
+                                           LabelMode labels = LabelMode::None);
 
 }  // namespace dcgan

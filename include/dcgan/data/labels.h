@@ -4,6 +4,7 @@
 #include "dcgan/data/dataset.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,8 +38,13 @@ ClassLabels folder_class_labels(const std::string& root, const std::vector<std::
 // Parses data.class_names: comma-separated names, spaces around each trimmed; {} for "".
 std::vector<std::string> parse_class_names(const std::string& value);
 
-// `data` with `labels` attached (labels.of_item.size() == data->size()).
+// `data` with `labels` attached (labels.of_item.size() == data->size()); `data` itself when there are none.
 std::unique_ptr<Dataset> with_labels(std::unique_ptr<Dataset> data, ClassLabels labels);
+std::unique_ptr<Dataset> with_labels(std::unique_ptr<Dataset> data, std::optional<ClassLabels> labels);
+
+// The labels `read` returns, as `mode` asks (dataset.h): none for None without calling it; for IfPresent, none
+// when it throws DataError; for Required, its DataError goes on to the caller.
+std::optional<ClassLabels> labels_as_asked(LabelMode mode, const std::function<ClassLabels()>& read);
 
 // The class a name or an index given on a command line stands for, among `names`: a name matches case-insensitively,
 // or a number in 0..names.size()-1. std::nullopt when neither.

@@ -65,6 +65,9 @@ torch::Tensor generate_images(Generator& g, const torch::Tensor& noise, torch::D
 // same number of each, give or take one). Undefined when num_classes is 0.
 torch::Tensor cycled_labels(int64_t count, int64_t num_classes);
 
+// Classes 0..num_classes-1, each `per_class` times in a row (0, 0, 1, 1, ...): a grid with a row per class.
+torch::Tensor labels_per_class(int64_t num_classes, int64_t per_class);
+
 // Standing statistics (torch.optim.swa_utils.update_bn; BigGAN's, Brock et al. 2019): every BatchNorm layer's
 // running mean and (unbiased) variance become those of one training-mode forward pass over `noise` (on g's device),
 // in place of whatever they held. No gradients; g's mode and the layers' momentum are restored after. A conditional
