@@ -75,7 +75,7 @@ TEST(CliInterop, ExportLoadsInTheTutorialsGeneratorAndPythonStateDictsLoadHere) 
   const CliRun info_run = test::dcgan_cli("info " + (dir / "run/g.pt"));
   EXPECT_NE(info_run.out.find("step: 3"), std::string::npos) << info_run.out;
   EXPECT_NE(info_run.out.find("ema: present (moving average, half-life 10000 images, ramp-up 0.05; BatchNorm "
-                              "statistics from 512 noise vectors)"),
+                              "statistics from 4096 noise vectors)"),
             std::string::npos)
       << info_run.out;
 }

@@ -96,14 +96,15 @@ TEST_F(GeneratorTest, GradientMatchesFiniteDifference) {
   }
 }
 
-// Standing statistics: each BatchNorm's running mean and unbiased variance are those of its input in one
-// training-mode pass over the noise, whatever the layer held before; the mode and momentum come back.
+// Standing statistics in one pass (chunk >= the noise): each BatchNorm's running mean and unbiased variance are those
+// of its input in one training-mode pass over the noise, whatever the layer held before; the mode and momentum come
+// back.
 TEST_F(GeneratorTest, RecomputedBatchNormStatisticsAreThoseOfOnePassOverTheNoise) {
   Generator g(GeneratorOptions().nz(8).ngf(4).channels(3).image_size(32));
   g->eval();
   for (auto& b : g->buffers()) b.fill_(7);  // stale statistics
   const torch::Tensor noise = torch::randn({40, 8, 1, 1});
-  recompute_batchnorm_statistics(g, noise);
+  recompute_batchnorm_statistics(g, noise, /*chunk=*/64);
   EXPECT_FALSE(g->is_training());
   torch::NoGradGuard no_grad;
   torch::Tensor x = noise;
@@ -121,6 +122,29 @@ TEST_F(GeneratorTest, RecomputedBatchNormStatisticsAreThoseOfOnePassOverTheNoise
     }
   }
   EXPECT_EQ(checked, 3);
+}
+
+// Standing statistics in chunks (update_bn over a loader): each layer's statistics are the mean over the chunks
+// (16, 16 and a last 8, each counting once) of what one pass over that chunk alone gives.
+TEST_F(GeneratorTest, ChunkedBatchNormStatisticsAreTheMeanOfEachChunksPass) {
+  Generator g(GeneratorOptions().nz(8).ngf(4).channels(3).image_size(32));
+  const torch::Tensor noise = torch::randn({40, 8, 1, 1});
+  std::vector<std::vector<torch::Tensor>> per_chunk;
+  for (int64_t i = 0; i < 40; i += 16) {
+    recompute_batchnorm_statistics(g, noise.slice(0, i, std::min<int64_t>(40, i + 16)), /*chunk=*/16);
+    per_chunk.push_back(test::snapshot_buffers(*g));
+  }
+  recompute_batchnorm_statistics(g, noise, /*chunk=*/16);
+  const std::vector<torch::Tensor> chunked = test::snapshot_buffers(*g);
+  int checked = 0;
+  for (std::size_t b = 0; b < chunked.size(); ++b) {
+    if (chunked[b].dim() == 0) continue;  // num_batches_tracked
+    const torch::Tensor mean = (per_chunk[0][b] + per_chunk[1][b] + per_chunk[2][b]) / 3;
+    EXPECT_TRUE(torch::allclose(chunked[b], mean, 1e-5, 1e-6)) << "buffer " << b;
+    EXPECT_FALSE(torch::allclose(chunked[b], per_chunk[0][b], 1e-3, 1e-4)) << "buffer " << b;
+    ++checked;
+  }
+  EXPECT_EQ(checked, 6);  // mean and variance of 3 layers
 }
 
 }  // namespace

@@ -56,6 +56,13 @@ inline std::vector<torch::Tensor> snapshot(torch::nn::Module& m) {
   return out;
 }
 
+// Copies of a module's buffers (BatchNorm's running statistics and batch counts).
+inline std::vector<torch::Tensor> snapshot_buffers(torch::nn::Module& m) {
+  std::vector<torch::Tensor> out;
+  for (const auto& b : m.buffers()) out.push_back(b.detach().clone());
+  return out;
+}
+
 // Whether two lists hold equal tensors, pairwise.
 inline bool same_tensors(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
   for (std::size_t i = 0; i < a.size() && i < b.size(); ++i)

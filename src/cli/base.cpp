@@ -24,7 +24,7 @@ void print_error(const std::string& what) {
 }
 
 void add_ema_flag(CLI::App* app, bool& ema) {
-  app->add_flag("--ema", ema, "Use the moving average of G's weights (train.ema_decay) instead of the raw G");
+  app->add_flag("--ema", ema, "Use the moving average of G's weights (train.ema_halflife_images) instead of the raw G");
 }
 
 }  // namespace dcgan::cli

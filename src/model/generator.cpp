@@ -5,6 +5,8 @@
 #include "dcgan/model/init.h"
 #include "dcgan/runtime/compat.h"
 
+#include <algorithm>
+
 namespace dcgan {
 
 int64_t hidden_blocks_for(int64_t image_size) {
@@ -113,19 +115,23 @@ torch::Tensor labels_per_class(int64_t num_classes, int64_t per_class) {
   return torch::arange(num_classes, torch::kLong).repeat_interleave(per_class);
 }
 
-void recompute_batchnorm_statistics(Generator& g, const torch::Tensor& noise) {
+void recompute_batchnorm_statistics(Generator& g, const torch::Tensor& noise, int64_t chunk) {
+  TORCH_CHECK(chunk >= 1, "recompute_batchnorm_statistics: chunk must be at least 1, got ", chunk);
   torch::NoGradGuard no_grad;
   std::vector<std::pair<torch::nn::BatchNorm2dImpl*, c10::optional<double>>> layers;
   for (const auto& m : g->modules(/*include_self=*/false))
     if (auto* bn = dynamic_cast<torch::nn::BatchNorm2dImpl*>(m.get())) {
       layers.emplace_back(bn, bn->options.momentum());
       bn->reset_running_stats();
-      bn->options.momentum(1.0);  // running = this batch's statistics
+      bn->options.momentum(c10::nullopt);  // running = the mean of the chunks' statistics so far
     }
   const bool was_training = g->is_training();
   g->train();
   const torch::Tensor labels = cycled_labels(noise.size(0), g->options.num_classes());
-  g->forward(noise, labels.defined() ? labels.to(noise.device()) : labels);
+  for (int64_t i = 0; i < noise.size(0); i += chunk) {
+    const int64_t end = std::min(noise.size(0), i + chunk);
+    g->forward(noise.slice(0, i, end), labels.defined() ? labels.slice(0, i, end).to(noise.device()) : labels);
+  }
   g->train(was_training);
   for (auto& [bn, momentum] : layers) bn->options.momentum(momentum);
 }

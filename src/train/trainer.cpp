@@ -32,6 +32,9 @@ DiscriminatorOptions discriminator_options(const Config& cfg) {
 
 // The seed of the standing statistics' noise stream: any fixed value, apart from the training stream.
 constexpr uint64_t kStandingStatisticsSeed = 0x5747a4d1;
+// Noise vectors per training-mode pass of the standing statistics: bounds their memory (a 64x64 G of the tutorial's
+// width peaks at a few hundred MB of activations at 512); the statistics are the mean over the passes.
+constexpr int64_t kStandingStatisticsChunk = 512;
 
 torch::optim::AdamOptions adam_options(const TrainConfig& t, double lr) {
   return torch::optim::AdamOptions(lr).betas(std::make_tuple(t.beta1, t.beta2));
@@ -181,7 +184,7 @@ void Trainer::refresh_ema_statistics(int64_t key) {
     at::Generator gen = at::detail::createCPUGenerator(kStandingStatisticsSeed);
     ema_bn_noise_ = torch::randn({ema_bn_images_, nz(), 1, 1}, gen, torch::kFloat).to(device_);
   }
-  recompute_batchnorm_statistics(ema_, ema_bn_noise_);
+  recompute_batchnorm_statistics(ema_, ema_bn_noise_, kStandingStatisticsChunk);
   ema_refreshed_ = key;
 }
 

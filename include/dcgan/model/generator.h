@@ -68,10 +68,11 @@ torch::Tensor cycled_labels(int64_t count, int64_t num_classes);
 // Classes 0..num_classes-1, each `per_class` times in a row (0, 0, 1, 1, ...): a grid with a row per class.
 torch::Tensor labels_per_class(int64_t num_classes, int64_t per_class);
 
-// Standing statistics (torch.optim.swa_utils.update_bn; BigGAN's, Brock et al. 2019): every BatchNorm layer's
-// running mean and (unbiased) variance become those of one training-mode forward pass over `noise` (on g's device),
-// in place of whatever they held. No gradients; g's mode and the layers' momentum are restored after. A conditional
-// G takes the classes of cycled_labels.
-void recompute_batchnorm_statistics(Generator& g, const torch::Tensor& noise);
+// Standing statistics (torch.optim.swa_utils.update_bn; BigGAN's, Brock et al. 2019): `noise` (on g's device) goes
+// through g in training mode `chunk` vectors at a time, and every BatchNorm layer's running mean and (unbiased)
+// variance become the mean over those passes of each pass's batch statistics, in place of whatever they held, as
+// update_bn does over a loader (a shorter last chunk counts as much as a full one). No gradients; g's mode and the
+// layers' momentum are restored after. A conditional G takes the classes of cycled_labels. chunk >= 1.
+void recompute_batchnorm_statistics(Generator& g, const torch::Tensor& noise, int64_t chunk);
 
 }  // namespace dcgan
