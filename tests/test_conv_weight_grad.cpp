@@ -3,6 +3,7 @@
 #include "dcgan/model/conv_weight_grad.h"
 
 #include "dcgan/runtime/compat.h"
+#include "dcgan/runtime/cpu_features.h"
 
 #include "test_util.h"
 
@@ -23,8 +24,12 @@ torch::Tensor reference_weight_grad(const torch::Tensor& x, const torch::Tensor&
 }
 
 // The layer shapes where the GEMM path applies (output 1x1 to 8x8) and one where it does not (16x16), for both of
-// the model's convolution kinds (k4 s2 p1, k4 s1 p0).
+// the model's convolution kinds (k4 s2 p1, k4 s1 p0). With native bf16 (AVX512_BF16 or AMX) the products accumulate
+// in fp32 and are rounded once to bf16 (8 bits of mantissa): about 2^-9 relative, bounded at 4e-3. Without it
+// LibTorch 1.13's bf16 kernels (the GEMM's and oneDNN's alike) are less exact: 1.0%, 2.1% and 4.3% on the first three
+// shapes on a Zen 1 CPU (AVX2 only), bounded at 0.1; a wrong layout (uncorrelated values) is off by about 1.4.
 TEST_F(ConvWeightGradTest, Bf16MatchesTheFp64GradientWithinBf16Rounding) {
+  const double bound = cpu_features().native_bf16() ? 4e-3 : 0.1;
   for (const auto& [cin, cout, hw, stride, padding] : std::vector<std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t>>{
            {24, 40, 8, 2, 1}, {16, 8, 16, 2, 1}, {3, 16, 32, 2, 1}, {40, 1, 4, 1, 0}, {32, 12, 4, 1, 0}}) {
     SCOPED_TRACE(std::to_string(cin) + "->" + std::to_string(cout) + " at " + std::to_string(hw));
@@ -37,8 +42,8 @@ TEST_F(ConvWeightGradTest, Bf16MatchesTheFp64GradientWithinBf16Rounding) {
     EXPECT_EQ(dw.sizes(), w.sizes());
     EXPECT_EQ(dw.scalar_type(), torch::kBFloat16);
     EXPECT_TRUE(dw.is_contiguous(cl));
-    // One rounding to bf16 (8 bits of mantissa) of an fp32 accumulation: about 2^-9 relative.
-    EXPECT_LT(relative_error(dw, reference_weight_grad(x, dy, w, stride, padding)), 4e-3);
+    EXPECT_LT(relative_error(dw, reference_weight_grad(x, dy, w, stride, padding)), bound)
+        << "CPU: " << cpu_features().describe();
   }
 }
 
