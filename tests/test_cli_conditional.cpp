@@ -40,7 +40,7 @@ TEST(CliConditional, TrainSampleAClassAndAClassifierReadsTheClasses) {
   const auto train = dcgan_cli(
       "train --config configs/tiny.yaml --set model.num_classes=auto --set model.ngf=16 --set model.ndf=16 "
       "--set train.batch_size=64 --set train.steps=400 --set train.lr=0.001 --set train.threads=1 "
-      "--set output.log_every=100 "
+      "--set output.log_every=100 --set output.checkpoint_every=400 "
       "--set output.sample_every=400 --set output.dir=" + (dir / "run"));
   ASSERT_EQ(train.status, 0) << train.err;
   EXPECT_NE(train.out.find("10 classes"), std::string::npos) << train.out;
