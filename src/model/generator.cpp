@@ -127,10 +127,11 @@ void recompute_batchnorm_statistics(Generator& g, const torch::Tensor& noise, in
     }
   const bool was_training = g->is_training();
   g->train();
-  const torch::Tensor labels = cycled_labels(noise.size(0), g->options.num_classes());
+  torch::Tensor labels = cycled_labels(noise.size(0), g->options.num_classes());
+  if (labels.defined()) labels = labels.to(noise.device());
   for (int64_t i = 0; i < noise.size(0); i += chunk) {
     const int64_t end = std::min(noise.size(0), i + chunk);
-    g->forward(noise.slice(0, i, end), labels.defined() ? labels.slice(0, i, end).to(noise.device()) : labels);
+    g->forward(noise.slice(0, i, end), labels.defined() ? labels.slice(0, i, end) : labels);
   }
   g->train(was_training);
   for (auto& [bn, momentum] : layers) bn->options.momentum(momentum);
