@@ -32,6 +32,10 @@ set(DCGAN_WITH_CUDA OFF)
 if(TARGET torch_cuda OR TORCH_CUDA_LIBRARIES)
   set(DCGAN_WITH_CUDA ON)
 endif()
+if(DCGAN_REQUIRE_CUDA AND NOT DCGAN_WITH_CUDA)
+  message(FATAL_ERROR "DCGAN_REQUIRE_CUDA: the LibTorch found (${TORCH_INSTALL_PREFIX}, ${Torch_VERSION}) has no CUDA; "
+                      "on Debian 13: libtorch-cuda-dev (bash scripts/debian13.sh --cuda makes a root with it)")
+endif()
 
 # Sets `result` (cached) to whether LibTorch's c10d header `header` compiles with `macro` defined and `includes`
 # searched: a backend's header and the library headers found for it must come from matching versions.

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Installs every Debian package dcgan needs to build, test and run its default demo (run as root on Debian 12).
+# Installs every Debian package dcgan needs to build, test and run its default demo (as root, on Debian 12 or 13).
+# Debian 12 (bookworm) gives LibTorch 1.13.1, Debian 13 (trixie) LibTorch 2.6. DCGAN_FLAVOR=cuda (Debian 13 only,
+# components contrib and non-free) installs LibTorch's CUDA build and nvidia-cuda-toolkit instead of the CPU build.
+# Usage: bash scripts/setup.sh [--list]   (--list prints the packages it would install, one a line, and exits)
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
+flavor=${DCGAN_FLAVOR:-cpu}
+codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-unknown}")
 
 pkgs=(
   build-essential g++ cmake ninja-build ccache pkg-config git
   dpkg-dev file           # cpack -G DEB: dpkg-shlibdeps finds the .deb's dependencies, file finds its programs
-  libtorch-dev            # LibTorch 1.13 (CPU)
-  libgloo-dev             # headers of Gloo, the c10d backend of distributed training on the CPU
   libopenblas0-openmp     # optimized BLAS: Debian's torch falls back to reference BLAS (~5x slower) without it
   libblas-dev             # cblas.h and libblas.so: the LibTorch-free `dcgan sample` calls sgemm (OpenBLAS at run time)
   libpng-dev              # PNG output
@@ -16,8 +19,29 @@ pkgs=(
   libcli11-dev libspdlog-dev libfmt-dev libyaml-cpp-dev nlohmann-json3-dev
   libgtest-dev googletest zlib1g-dev
   dataset-fashion-mnist   # the default demo data set: /usr/share/datasets/fashion-mnist
-  python3-torch           # Python interop tests (the tutorial's Generator in PyTorch) and the benchmark peer
 )
+case $flavor in
+  cpu) pkgs+=(
+    libtorch-dev          # LibTorch (CPU): 1.13 on Debian 12, 2.6 on Debian 13
+    libgloo-dev           # headers of Gloo, the c10d backend of distributed training on the CPU
+    python3-torch         # Python interop tests (the tutorial's Generator in PyTorch) and the benchmark peer
+  ) ;;
+  cuda) pkgs+=(
+      libtorch-cuda-dev   # LibTorch 2.6's CUDA build (contrib); needs nvidia-cudnn (scripts/debian13.sh --cuda)
+      nvidia-cuda-toolkit # nvcc and the CUDA 12.4 libraries (non-free)
+      libgloo-cuda-dev    # Gloo's headers, as the CUDA build of LibTorch was built against
+      libnccl-dev         # NCCL's headers: c10d's NCCL backend, distributed training across cards (non-free)
+      python3-torch-cuda  # the interop tests' PyTorch, from the same build
+    ) ;;
+  *) echo "setup: DCGAN_FLAVOR=$flavor: expected cpu or cuda" >&2; exit 2 ;;
+esac
+if [ "${1:-}" = --list ]; then printf '%s\n' "${pkgs[@]}"; exit 0; fi
+# Not part of the list above (which names a build root's packages): what makes the Debian 13 roots of scripts/test.sh.
+[ -e /opt/dcgan-setup ] || pkgs+=(mmdebstrap)
+if [ "$flavor" = cuda ] && [ "$codename" != trixie ]; then
+  echo "setup: DCGAN_FLAVOR=cuda needs Debian 13 (this is $codename)" >&2
+  exit 2
+fi
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -34,4 +58,4 @@ if [ -e /usr/lib/x86_64-linux-gnu/openblas-openmp/libblas.so.3 ]; then
   update-alternatives --set libblas.so.3-x86_64-linux-gnu /usr/lib/x86_64-linux-gnu/openblas-openmp/libblas.so.3 >/dev/null 2>&1 || true
   update-alternatives --set liblapack.so.3-x86_64-linux-gnu /usr/lib/x86_64-linux-gnu/openblas-openmp/liblapack.so.3 >/dev/null 2>&1 || true
 fi
-echo "setup: dependencies present"
+echo "setup: dependencies present ($codename, $flavor)"

@@ -1,37 +1,65 @@
 #!/usr/bin/env bash
-# The README's second command: install what is missing, build everything including the tests, run every test;
-# then build the tests again with AddressSanitizer + UndefinedBehaviorSanitizer and run them all once more.
-# DCGAN_SKIP_SANITIZE=1 skips the second pass (quicker local runs; CI always runs it).
-# Ends with the wall time of each phase: CI's budget is 30 minutes on the 2-core CI machine (docs/testing.md).
+# The README's second command: every test, on both supported Debian releases and on LibTorch's CUDA build.
+#  1. this machine's Debian (12: LibTorch 1.13; 13: LibTorch 2.6): install what is missing, build everything in
+#     Release (build/), run every test;
+#  2. Debian 13 (LibTorch 2.6, GCC 14) in a cached build root (scripts/debian13.sh): build with ASan + UBSan
+#     (build-d13-asan/) and run every test again;
+#  3. Debian 13's CUDA build of LibTorch with nvcc in its own cached root: build everything (build-d13-cuda/), CUDA-only
+#     sources and tests included, and run the CPU suite with that binary (what a CUDA build on a machine without a
+#     card does; the tests that need a card skip, naming it).
+# One line per stage with its time; the tools' output goes to build/test.log, shown when a stage fails, and each
+# suite's ctest summary is printed. DCGAN_SKIP_SANITIZE=1 skips 2, DCGAN_SKIP_CUDA=1 skips 3 (quicker local runs; CI
+# runs all). Ends with the wall time of each stage: CI's budget is in docs/testing.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+mkdir -p build
+DCGAN_LOG=$PWD/build/test.log
+: >"$DCGAN_LOG"
+. scripts/lib/stage.sh
+trap stage_report EXIT
+echo "test: tools' output in $DCGAN_LOG"
 jobs=$(nproc)
-phases=()
-phase() {  # phase NAME COMMAND...: runs COMMAND, records its wall time under NAME
-  local name=$1 start=$SECONDS
-  shift
-  "$@"
-  phases+=("$(printf '%-16s %4d s' "$name" $((SECONDS - start)))")
-}
-report() {
-  echo "test: wall time per phase"
-  for p in "${phases[@]}"; do echo "  $p"; done
-  echo "  $(printf '%-16s %4d s' total "$SECONDS")"
-}
-trap report EXIT
+summary='tests passed|tests failed|\(Failed\)|\(SEGFAULT\)|\(Timeout\)|\*\*\*Failed|Not Run|Disabled|Skipped|skipped'
 
-phase setup bash scripts/setup.sh
-phase build bash scripts/build.sh -DDCGAN_BUILD_TESTS=ON
-phase ctest bash -c "cd build && ctest --output-on-failure --parallel $jobs --timeout 600"
+# suite DIR TIMEOUT: ctest in DIR, the slowest first (tests/test_costs.cmake), every test's output kept on failure.
+suite() { (cd "$1" && ctest --output-on-failure --parallel "$jobs" --timeout "$2"); }
+
+# The Debian 13 roots are made (the first time on a machine: minutes of downloading and unpacking) while this
+# machine's build compiles; their stages below wait for them.
+declare -A making=()
+start_root() {  # start_root NAME FLAGS...: makes that root in the background, its output in build/NAME.log
+  local name=$1
+  shift
+  bash scripts/debian13.sh "$@" --make-only >"build/$name.log" 2>&1 &
+  making[$name]=$!
+}
+wait_root() {  # wait_root NAME: waits for start_root NAME; fails with its log's tail if it failed
+  wait "${making[$1]}" || { tail -n 40 "build/$1.log"; return 1; }
+  cat "build/$1.log"
+}
+stage packages bash scripts/setup.sh
+[ "${DCGAN_SKIP_SANITIZE:-0}" = 1 ] || start_root root-d13
+[ "${DCGAN_SKIP_CUDA:-0}" = 1 ] || start_root root-d13-cuda --cuda
+stage build bash scripts/build.sh -DDCGAN_BUILD_TESTS=ON
+stage --show "$summary" ctest suite build 600
 
 if [ "${DCGAN_SKIP_SANITIZE:-0}" != 1 ]; then
-  echo "test: sanitizer pass (ASan + UBSan)"
-  generator=()
-  command -v ninja >/dev/null && [ ! -f build-asan/CMakeCache.txt ] && generator=(-G Ninja)
-  phase build-asan bash -c "cmake -S . -B build-asan ${generator[*]} -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDCGAN_SANITIZE=ON \
-    && cmake --build build-asan --parallel $jobs"
-  export ASAN_OPTIONS=detect_container_overflow=0:abort_on_error=1
-  export LSAN_OPTIONS="suppressions=$PWD/tests/sanitizers/lsan.supp:print_suppressions=0"
-  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-  phase ctest-asan bash -c "cd build-asan && ctest --output-on-failure --parallel $jobs --timeout 900"
+  stage root-d13 wait_root root-d13
+  stage build-d13-asan bash scripts/debian13.sh -- bash -c "cmake -S . -B build-d13-asan -G Ninja \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDCGAN_SANITIZE=ON && cmake --build build-d13-asan --parallel $jobs"
+  stage --show "$summary" ctest-d13-asan bash scripts/debian13.sh -- bash -c "
+    export ASAN_OPTIONS=detect_container_overflow=0:abort_on_error=1
+    export LSAN_OPTIONS=suppressions=$PWD/tests/sanitizers/lsan.supp:print_suppressions=0
+    export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+    cd build-d13-asan && ctest --output-on-failure --parallel $jobs --timeout 900"
+fi
+
+if [ "${DCGAN_SKIP_CUDA:-0}" != 1 ]; then
+  stage root-d13-cuda wait_root root-d13-cuda
+  # Configure must find CUDA and NCCL (a CPU-only configure would pass every CPU test and prove nothing).
+  stage --show 'dcgan: LibTorch' build-d13-cuda bash scripts/debian13.sh --cuda -- bash -c "set -o pipefail
+    cmake -S . -B build-d13-cuda -G Ninja -DCMAKE_BUILD_TYPE=Release -DDCGAN_REQUIRE_CUDA=ON | tee /tmp/configure.txt
+    grep -q 'CUDA ON.*NCCL ON' /tmp/configure.txt && cmake --build build-d13-cuda --parallel $jobs"
+  stage --show "$summary" ctest-d13-cuda bash scripts/debian13.sh --cuda -- bash -c "cd build-d13-cuda && \
+    ctest --output-on-failure --parallel $jobs --timeout 600"
 fi

@@ -2,6 +2,7 @@
 // an unwritable output folder, a full disk, damaged checkpoints, a changed architecture and a diverging loss.
 #include "dcgan/io/checkpoint.h"
 #include "dcgan/io/tfevents.h"
+#include "dcgan/runtime/compat.h"
 #include "dcgan/runtime/cpu_features.h"
 #include "dcgan/train/trainer.h"
 
@@ -54,7 +55,7 @@ std::vector<torch::Tensor> all_state(const std::string& checkpoint) {
   for (auto* opt : {&trainer.optimizer_g(), &trainer.optimizer_d()}) {
     for (const auto& p : opt->param_groups()[0].params()) {
       const auto& st = static_cast<const torch::optim::AdamParamState&>(
-          *opt->state().at(c10::guts::to_string(p.unsafeGetTensorImpl())));
+          *opt->state().at(compat::optimizer_state_key(opt->state(), p)));
       out.push_back(st.exp_avg().clone());
       out.push_back(st.exp_avg_sq().clone());
       out.push_back(torch::tensor(st.step()));
@@ -241,7 +242,7 @@ void poison_adam(const std::string& checkpoint) {
   const LoadedCheckpoint c = load_checkpoint(checkpoint, trainer);
   auto& opt = trainer.optimizer_d();
   for (const auto& p : opt.param_groups()[0].params())
-    static_cast<torch::optim::AdamParamState&>(*opt.state().at(c10::guts::to_string(p.unsafeGetTensorImpl())))
+    static_cast<torch::optim::AdamParamState&>(*opt.state().at(compat::optimizer_state_key(opt.state(), p)))
         .exp_avg_sq()
         .fill_(-1.0);
   save_checkpoint(checkpoint, trainer, c.config, c.at, c.fixed_noise, c.rng, c.best, c.other_ranks);

@@ -4,6 +4,7 @@
 
 #include "dcgan/config/config.h"
 #include "dcgan/data/loader.h"
+#include "dcgan/runtime/compat.h"
 #include "dcgan/train/trainer.h"
 
 #include <chrono>
@@ -253,6 +254,7 @@ bool wait_for_rank(int port, int rank, double seconds) {
   o.isServer = false;
   o.waitWorkers = false;
   o.timeout = std::chrono::milliseconds(static_cast<int64_t>(seconds * 1e3));  // also the wait for rank 0 to host it
+  compat::use_classic_tcp_store(o);
   auto store = c10::make_intrusive<c10d::TCPStore>("127.0.0.1", o);
   const auto deadline = std::chrono::steady_clock::now() + o.timeout;
   while (!store->check({"dcgan/rank/" + std::to_string(rank)})) {

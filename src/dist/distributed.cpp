@@ -133,8 +133,10 @@ struct ProcessGroup::Impl {
 
 namespace {
 
-// Joins (or, on rank 0, hosts) the TCPStore and checks that the ranks that joined agree on the world.
+// Joins (or, on rank 0, hosts) the TCPStore and checks that the ranks that joined agree on the world. c10d's own
+// reports of failed connections and reads stay quiet: the errors below name what failed, in one line.
 c10::intrusive_ptr<c10d::Store> rendezvous(const DistEnv& env, std::chrono::milliseconds timeout) {
+  const compat::QuietC10Log quiet;
   const std::string where = fmt::format("{}:{}", env.master_addr, env.master_port);
   c10::intrusive_ptr<c10d::Store> store;
   const bool host = env.rank == 0 && !env.agent_store;
@@ -145,7 +147,7 @@ c10::intrusive_ptr<c10d::Store> rendezvous(const DistEnv& env, std::chrono::mill
     o.waitWorkers = false;  // the joining is checked below, with errors that name the missing ranks
     o.timeout = timeout;
     o.multiTenant = false;
-    const compat::QuietGlog quiet;
+    compat::use_classic_tcp_store(o);
     store = c10::make_intrusive<c10d::TCPStore>(env.master_addr, o);
   } catch (const std::exception& e) {
     throw DistributedError(

@@ -9,7 +9,11 @@ from datetime import timedelta
 import torch.distributed as dist
 
 port, world, attempt = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-store = dist.TCPStore("127.0.0.1", port, None, True, timedelta(seconds=60), wait_for_workers=False)
+args = ("127.0.0.1", port, None, True, timedelta(seconds=60))
+try:  # libuv is the default from torch 2.4 on; Debian's torch is built without it
+    store = dist.TCPStore(*args, wait_for_workers=False, use_libuv=False)
+except TypeError:  # torch before 2.2 has no use_libuv
+    store = dist.TCPStore(*args, wait_for_workers=False)
 print("listening", flush=True)
 key = f"/worker/attempt_{attempt}/dcgan/joined"
 deadline = time.time() + 60

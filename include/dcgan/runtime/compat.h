@@ -1,6 +1,6 @@
-// LibTorch version differences, in one place: autocast, optimizer state keys, fused Adam's devices, c10d's classes,
-// profiler event times.
-// Built and tested against Debian's LibTorch 1.13 and the PyTorch 2.x wheel's.
+// LibTorch version differences, in one place: autocast, optimizer state keys, fused Adam's devices, c10d's classes
+// and TCPStore backend, profiler event times.
+// Built and tested against Debian 12's LibTorch 1.13, Debian 13's 2.6 (CPU and CUDA) and the PyTorch 2.x wheel's.
 #pragma once
 
 #include <torch/torch.h>
@@ -15,8 +15,8 @@
 #define DCGAN_TORCH_AT_LEAST(major, minor) \
   (TORCH_VERSION_MAJOR > (major) || (TORCH_VERSION_MAJOR == (major) && TORCH_VERSION_MINOR >= (minor)))
 
-// glog's minimum severity, where c10 logs through glog (Debian's LibTorch); a weak reference, null where it does not
-// (the wheel's). See compat::QuietGlog.
+// glog's minimum severity, where c10 logs through glog (Debian 12's LibTorch); a weak reference, null where it does not
+// (Debian 13's, the wheel's). See compat::QuietC10Log.
 namespace fLI {
 extern int FLAGS_minloglevel __attribute__((weak));
 }  // namespace fLI
@@ -36,24 +36,42 @@ using C10dBackend = ::c10d::Backend;
 using C10dBackend = ::c10d::ProcessGroup;
 #endif
 
-// Silences glog below FATAL for the object's lifetime. Debian's c10d logs each failed connection attempt of a
-// TCPStore client through glog on stderr; dcgan reports the failure itself, in one line.
-class QuietGlog {
+// TCPStore's libuv backend is the default from LibTorch 2.4 on, but Debian 13's LibTorch is built without libuv:
+// every store fails there ("use_libuv was requested but PyTorch was build without libuv support"). The classic
+// backend is in every release and speaks the same protocol, so a store made with it also serves and joins stores of
+// builds that use libuv (torchrun's agent from the wheel). Call on a c10d::TCPStoreOptions before making the store.
+template <class Options, class = void>
+struct HasUseLibUV : std::false_type {};
+template <class Options>
+struct HasUseLibUV<Options, std::void_t<decltype(std::declval<Options&>().useLibUV)>> : std::true_type {};
+template <class Options>
+void use_classic_tcp_store(Options& options) {
+  if constexpr (HasUseLibUV<Options>::value) options.useLibUV = false;
+  (void)options;
+}
+
+// Silences c10's logging below FATAL for the object's lifetime: glog's (Debian 12's LibTorch 1.13 logs through glog)
+// and c10's own (Debian 13's 2.6 has no glog; its c10d logs each failed connection attempt and failed read of a
+// TCPStore, with a stack trace, through it). dcgan reports such failures itself, in one line.
+class QuietC10Log {
  public:
-  QuietGlog() {
+  QuietC10Log() : saved_level_(::FLAGS_caffe2_log_level) {
+    ::FLAGS_caffe2_log_level = 3;  // c10::GLOG_FATAL
     if (&fLI::FLAGS_minloglevel != nullptr) {
-      saved_ = fLI::FLAGS_minloglevel;
+      saved_glog_ = fLI::FLAGS_minloglevel;
       fLI::FLAGS_minloglevel = 3;  // google::GLOG_FATAL
     }
   }
-  ~QuietGlog() {
-    if (&fLI::FLAGS_minloglevel != nullptr) fLI::FLAGS_minloglevel = saved_;
+  ~QuietC10Log() {
+    ::FLAGS_caffe2_log_level = saved_level_;
+    if (&fLI::FLAGS_minloglevel != nullptr) fLI::FLAGS_minloglevel = saved_glog_;
   }
-  QuietGlog(const QuietGlog&) = delete;
-  QuietGlog& operator=(const QuietGlog&) = delete;
+  QuietC10Log(const QuietC10Log&) = delete;
+  QuietC10Log& operator=(const QuietC10Log&) = delete;
 
  private:
-  int saved_ = 0;
+  int saved_level_ = 0;
+  int saved_glog_ = 0;
 };
 
 // at::_fused_adam_ has a CUDA kernel from 1.13 and a CPU kernel from 2.4.
