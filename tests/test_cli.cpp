@@ -247,6 +247,7 @@ TEST(Cli, VersionAndHelp) {
   EXPECT_EQ(v.status, 0);
   EXPECT_NE(v.out.find("LibTorch "), std::string::npos) << v.out;
   EXPECT_NE(v.out.find("CUDA available: "), std::string::npos) << v.out;
+  EXPECT_NE(v.out.find(DCGAN_WITH_CUDA ? ", CUDA build," : ", CPU build,"), std::string::npos) << v.out;
   EXPECT_NE(v.out.find("CPU features: "), std::string::npos) << v.out;
   EXPECT_NE(v.out.find("native bf16: "), std::string::npos) << v.out;
 

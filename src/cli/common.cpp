@@ -105,7 +105,8 @@ Config config_from(const DataSourceOptions& opts) {
 
 std::string version_text() {
   return std::string("dcgan ") + DCGAN_VERSION + " (LibTorch " + torch_version() +
-         ", CUDA available: " + (cuda_available() ? "yes" : "no") + ", CPU features: " + cpu_features().describe() +
+         (DCGAN_WITH_CUDA ? ", CUDA build" : ", CPU build") + ", CUDA available: " + (cuda_available() ? "yes" : "no") +
+         ", CPU features: " + cpu_features().describe() +
          ", native bf16: " + (cpu_features().native_bf16() ? "yes" : "no") + ")";
 }
 

@@ -50,7 +50,7 @@ void check_data_path(const Config& config, const std::string& config_path);
 // Runs `body`; any exception becomes one line "dcgan: error: ..." on stderr and exit status 1.
 int run_guarded(const std::function<int()>& body);
 
-// "dcgan X.Y.Z (LibTorch A.B.C, CUDA available: yes|no)".
+// "dcgan X.Y.Z (LibTorch A.B.C, CUDA build|CPU build, CUDA available: yes|no, CPU features: ..., native bf16: ...)".
 std::string version_text();
 
 }  // namespace dcgan::cli
