@@ -275,7 +275,7 @@ TEST(Cli, VersionAndHelp) {
   const std::string g = test::shared_tiny_run() + "/g.pt";
   const CliRun zero = dcgan("sample -n 0 --ckpt " + g + " --out " + (dir / "zero.png"));
   EXPECT_NE(zero.status, 0);
-  // The option, the value and the range on one line ("Value 0 not in range 1 to 4096" in CLI11 2.3, "[1 - 4096]" in 2.4).
+  // The option, the value and the range on one line ("1 to 4096" in CLI11 2.3, "[1 - 4096]" in 2.4).
   EXPECT_TRUE(std::regex_search(zero.err, std::regex(R"(--num[^\n]*\b0\b[^\n]*not in range[^\n]*\b1\b[^\n]*\b4096\b)")))
       << zero.err;
   EXPECT_FALSE(std::filesystem::exists(dir / "zero.png"));
