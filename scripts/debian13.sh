@@ -7,11 +7,12 @@
 # packages of scripts/setup.sh installed from trixie's main, contrib and non-free, and kept under
 # $DCGAN_ROOT_CACHE (default /var/cache/dcgan), outside the clone, so every clone on the machine reuses it. Its name
 # carries a hash of setup.sh's package list and of `recipe` below: a changed list makes a new root; the two roots
-# used last of each flavour are kept, older ones removed. --cuda makes the CUDA root instead (libtorch-cuda-dev, nvidia-cuda-toolkit 12.4; see cudnn_deb below).
+# used last of each flavour are kept, older ones removed. --cuda makes the CUDA root instead (libtorch-cuda-dev,
+# nvidia-cuda-toolkit 12.4; see cudnn_deb below).
 #
 # COMMAND runs as root in the clone, mounted at the same path, with /proc, /sys (read-only), /dev and /dev/shm, and a
-# /tmp of its own (a tmpfs). ccache keeps its files in $DCGAN_ROOT_CACHE/ccache-FLAVOR,
-# so a new root still finds the objects of the last one. The mounts live in a private mount namespace: they vanish
+# /tmp of its own (a tmpfs). ccache keeps its files in $DCGAN_ROOT_CACHE/ccache-FLAVOR, so a new root still finds the
+# objects of the last one. The mounts live in a private mount namespace: they vanish
 # with the command, even when it is killed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -82,7 +83,7 @@ make_root() {
     cudnn_deb "$tmp/opt/dcgan-setup/nvidia-cudnn-local.deb"
     chroot "$tmp" apt-get install -y -qq /opt/dcgan-setup/nvidia-cudnn-local.deb
   fi
-  DCGAN_FLAVOR=$flavor chroot "$tmp" env DCGAN_FLAVOR="$flavor" bash /opt/dcgan-setup/setup.sh
+  chroot "$tmp" env DCGAN_FLAVOR="$flavor" bash /opt/dcgan-setup/setup.sh
   chroot "$tmp" apt-get clean
   touch "$tmp/.dcgan-used"
   mv "$tmp" "$root"

@@ -23,8 +23,9 @@ jobs=$(nproc)
 # ctest's closing lines: the count, then each test that did not pass or did not run, with why.
 summary='tests passed|tests failed out of|The following tests|^\s+[0-9]+ - .*\([A-Za-z ]+\)$'
 
-# suite DIR TIMEOUT: ctest in DIR, the slowest first (tests/test_costs.cmake), every test's output kept on failure.
-suite() { (cd "$1" && ctest --output-on-failure --parallel "$jobs" --timeout "$2"); }
+# ctest_in DIR TIMEOUT [REGEX]: the command that runs ctest in DIR (the tests matching REGEX), the slowest first
+# (tests/test_costs.cmake), every test's output kept on failure; a string, so that it runs in the roots too.
+ctest_in() { echo "cd $1 && ctest --output-on-failure --parallel $jobs --timeout $2${3:+ -R '$3'}"; }
 
 # The Debian 13 roots are made (the first time on a machine: minutes of downloading and unpacking) while this
 # machine's build compiles; their stages below wait for them.
@@ -47,7 +48,7 @@ stage packages bash scripts/setup.sh
 [ "${DCGAN_SKIP_SANITIZE:-0}" = 1 ] || start_root root-d13
 [ "${DCGAN_SKIP_CUDA:-0}" = 1 ] || start_root root-d13-cuda --cuda
 stage build bash scripts/build.sh -DDCGAN_BUILD_TESTS=ON
-stage --show "$summary" ctest suite build 600
+stage --show "$summary" ctest bash -c "$(ctest_in build 600)"
 
 if [ "${DCGAN_SKIP_SANITIZE:-0}" != 1 ]; then
   stage --show 'root ready' root-d13 wait_root root-d13
@@ -57,7 +58,7 @@ if [ "${DCGAN_SKIP_SANITIZE:-0}" != 1 ]; then
     export ASAN_OPTIONS=detect_container_overflow=0:abort_on_error=1
     export LSAN_OPTIONS=suppressions=$PWD/tests/sanitizers/lsan.supp:print_suppressions=0
     export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-    cd build-d13-asan && ctest --output-on-failure --parallel $jobs --timeout 900"
+    $(ctest_in build-d13-asan 900)"
 fi
 
 if [ "${DCGAN_SKIP_CUDA:-0}" != 1 ]; then
@@ -71,6 +72,5 @@ if [ "${DCGAN_SKIP_CUDA:-0}" != 1 ]; then
   # code as in the CPU builds above. DCGAN_CUDA_SUITE=all runs every test (docs/testing.md: all pass).
   cuda_tests='^(Cli|CliDistributed|ProcessGroupTest|StepRunnerTest|ProfilerTest|FusedAdam|TrainerTest|Install)\.'
   [ "${DCGAN_CUDA_SUITE:-smoke}" = all ] && cuda_tests=.
-  stage --show "$summary" ctest-d13-cuda bash scripts/debian13.sh --cuda -- bash -c "cd build-d13-cuda && \
-    ctest --output-on-failure --parallel $jobs --timeout 600 -R '$cuda_tests'"
+  stage --show "$summary" ctest-d13-cuda bash scripts/debian13.sh --cuda -- bash -c "$(ctest_in build-d13-cuda 600 "$cuda_tests")"
 fi
