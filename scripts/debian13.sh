@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs a command in a cached Debian 13 (trixie) build root: LibTorch 2.6, GCC 14, OpenCV 4.10, CLI11 2.4.
 #
-# Usage: bash scripts/debian13.sh [--cuda] [--make-only] [--] [COMMAND...]   (as root; default COMMAND: bash)
+# Usage: bash scripts/debian13.sh [--cuda] [--make-only] [--bind DIR]... [--] [COMMAND...]
+#   (as root; default COMMAND: bash; --bind mounts DIR read-only at the same path inside, e.g. ../shared's data)
 #
 # The root is made once with mmdebstrap (debootstrap's successor, used by Debian's own package builders), the
 # packages of scripts/setup.sh installed from trixie's main, contrib and non-free, and kept under
@@ -19,10 +20,13 @@ cd "$(dirname "$0")/.."
 clone=$PWD
 flavor=cpu
 make_only=0
+binds=""
 while [ $# -gt 0 ]; do
   case $1 in
     --cuda) flavor=cuda; shift ;;
     --make-only) make_only=1; shift ;;
+    --bind) [ -d "${2:-}" ] || { echo "debian13: --bind ${2:-}: not a folder" >&2; exit 2; }
+      binds+="$(realpath "$2")"$'\n'; shift 2 ;;
     --) shift; break ;;
     -*) echo "debian13: unknown option $1 (see the usage at the top of $0)" >&2; exit 2 ;;
     *) break ;;
@@ -111,8 +115,8 @@ cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
 # The command's arguments travel quoted through the namespace's shell. /tmp is a tmpfs of the command's own, so
 # commands in the same root at once (two clones' CI runs) do not share it; a clone under /tmp is mounted inside it.
 exec unshare --mount --propagation private -- bash -euc '
-  root=$1 clone=$2 ccache=$3
-  shift 3
+  root=$1 clone=$2 ccache=$3 binds=$4
+  shift 4
   mount -t proc proc "$root/proc"
   mount --rbind /sys "$root/sys" && mount -o remount,bind,ro "$root/sys" 2>/dev/null || true
   mount --rbind /dev "$root/dev"
@@ -120,8 +124,13 @@ exec unshare --mount --propagation private -- bash -euc '
   mkdir -p "$root$clone"
   mount --bind "$clone" "$root$clone"
   mount --bind "$ccache" "$root/root/.ccache"
+  while IFS= read -r dir; do
+    [ -n "$dir" ] || continue
+    mkdir -p "$root$dir"
+    mount --bind "$dir" "$root$dir" && mount -o remount,bind,ro "$root$dir"
+  done <<<"$binds"
   cd "$root$clone"
   exec chroot "$root" env -i HOME=/root TERM="${TERM:-dumb}" PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     CI="${CI:-}" DCGAN_SKIP_SANITIZE="${DCGAN_SKIP_SANITIZE:-}" DCGAN_VERBOSE="${DCGAN_VERBOSE:-}" \
     bash -c "cd \"\$0\" && exec \"\$@\"" "$clone" "$@"
-' bash "$root" "$clone" "$cache/ccache-$flavor" "$@"
+' bash "$root" "$clone" "$cache/ccache-$flavor" "$binds" "$@"

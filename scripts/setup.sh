@@ -25,6 +25,8 @@ case $flavor in
     libtorch-dev          # LibTorch (CPU): 1.13 on Debian 12, 2.6 on Debian 13
     libgloo-dev           # headers of Gloo, the c10d backend of distributed training on the CPU
     python3-torch         # Python interop tests (the tutorial's Generator in PyTorch) and the benchmark peer
+    python3-torchvision   # scripts/bench-tutorial.sh: the tutorial end to end (ImageFolder, DataLoader)
+    python3-setuptools    # scripts/bench.sh: the peer's --compile (torch.compile's C++ build imports it)
   ) ;;
   cuda) pkgs+=(
       libtorch-cuda-dev   # LibTorch 2.6's CUDA build (contrib); needs nvidia-cudnn (scripts/debian13.sh --cuda)

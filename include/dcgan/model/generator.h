@@ -6,11 +6,11 @@
 namespace dcgan {
 
 // Under autocast (train.precision bf16) with transpose_via_conv, the transposed convolutions whose input has at most
-// this many pixels (the 1x1 -> 4x4 projection of z and the 4x4 -> 8x8 block) run in fp32, the rest in bf16. These
-// two layers are 9% of the model's FLOPs but bound the precision of G's gradient: with all of G in bf16 the first
-// layer's weight gradient had a cosine similarity of 0.986 to fp32's (tutorial model, batch 64 and 128, at init),
-// with these two in fp32 0.991 (docs/performance.md, "CPU bf16").
-inline constexpr int64_t kFp32MaxInputPixels = 16;
+// this many pixels (the 1x1 -> 4x4 projection of z: 2% of the model's FLOPs) run in fp32, the rest in bf16. With all
+// of G in bf16 the first layer's weight gradient had a cosine similarity of 0.986 to fp32's (tutorial model, batch 64
+// and 128, at init); with the first layer in fp32 every gradient's is above 0.99 (TrainerPrecision, lowest 0.9909),
+// as with the first two in fp32 (16 pixels, until 2026-12-07), which cost 8% of the bf16 step (docs/performance.md).
+inline constexpr int64_t kFp32MaxInputPixels = 1;
 
 struct GeneratorOptions {
   TORCH_ARG(int64_t, nz) = 100;         // latent size (tutorial: nz = 100)
