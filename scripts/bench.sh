@@ -67,7 +67,7 @@ newest=${envs[-1]}
 bf16=1
 if [ "$device" = cpu ] && ! build/dcgan --version | grep -q "native bf16: yes"; then
   bf16=0
-  echo "bf16: left out: $(build/dcgan --version | sed -n 's/.*CPU features: \(.*\))/\1/p'): without AVX512_BF16 or" \
+  echo "bf16: left out: this CPU has $(build/dcgan --version | sed -n 's/.*CPU features: \([^,]*\),.*/\1/p'): without AVX512_BF16 or" \
     "AMX-BF16 dcgan refuses train.precision=bf16 (emulated bf16 is slower than fp32), so fp32 is compared alone"
 fi
 
