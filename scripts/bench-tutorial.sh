@@ -45,7 +45,7 @@ in_env() {
   else "$@"; fi
 }
 python=/usr/bin/python3
-in_env $python -c 'import torchvision' 2>/dev/null || { echo "bench-tutorial.sh: no torchvision (bash scripts/setup.sh)" >&2; exit 2; }
+in_env $python -c 'import torchvision' 2>/dev/null || { echo "bench-tutorial.sh: no torchvision in this Python (DCGAN_BENCH=1 bash scripts/setup.sh)" >&2; exit 2; }
 echo "== end to end: $steps steps of batch 128 on $data; $(in_env $python -c 'import torch; print("torch", torch.__version__)'), $(in_env $dcgan --version | sed -n 's/.*(\(LibTorch [0-9.]*\).*/\1/p')"
 
 timed() {  # timed NAME COMMAND...: prints "NAME wall_s=... peak_rss_mib tree=... largest=..."

@@ -83,6 +83,10 @@ for e in "${envs[@]}"; do
   jobs+=("$e|peer, torch $v|fp32|$peer" "$e|peer --tuned, torch $v|fp32|$peer --tuned")
   [ $bf16 = 1 ] && jobs+=("$e|peer --tuned --bf16, torch $v|bf16|$peer --tuned --bf16")
   if [ "$compile" = 1 ] && [ "${v%%.*}" -ge 2 ]; then
+    in_env "$e" "$p" -c 'import setuptools' 2>/dev/null || {
+      echo "bench.sh: torch.compile needs setuptools in $p (DCGAN_BENCH=1 bash scripts/setup.sh), or pass --no-compile" >&2
+      exit 2
+    }
     jobs+=("$e|peer --compile, torch $v|fp32|$peer --compile")
     [ $bf16 = 1 ] && jobs+=("$e|peer --compile --bf16, torch $v|bf16|$peer --compile --bf16")
   fi

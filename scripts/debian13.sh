@@ -37,7 +37,7 @@ done
 cache=${DCGAN_ROOT_CACHE:-/var/cache/dcgan}
 mirror=${DCGAN_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 recipe=3  # raise when make_root changes what a root holds
-recipe_hash=$( (echo "$recipe"; DCGAN_FLAVOR=$flavor bash scripts/setup.sh --list) | sha256sum | cut -c1-12)
+recipe_hash=$( (echo "$recipe"; DCGAN_FLAVOR=$flavor DCGAN_BENCH=1 bash scripts/setup.sh --list) | sha256sum | cut -c1-12)
 root="$cache/debian13-$flavor-$recipe_hash"
 mkdir -p "$cache"
 
@@ -87,7 +87,7 @@ make_root() {
     cudnn_deb "$tmp/opt/dcgan-setup/nvidia-cudnn-local.deb"
     chroot "$tmp" apt-get install -y -qq /opt/dcgan-setup/nvidia-cudnn-local.deb
   fi
-  chroot "$tmp" env DCGAN_FLAVOR="$flavor" bash /opt/dcgan-setup/setup.sh
+  chroot "$tmp" env DCGAN_FLAVOR="$flavor" DCGAN_BENCH=1 bash /opt/dcgan-setup/setup.sh
   chroot "$tmp" apt-get clean
   touch "$tmp/.dcgan-used"
   mv "$tmp" "$root"

@@ -3,6 +3,7 @@
 # Debian 12 (bookworm) gives LibTorch 1.13.1, Debian 13 (trixie) LibTorch 2.6. DCGAN_FLAVOR=cuda (Debian 13 only,
 # components contrib and non-free) installs LibTorch's CUDA build and nvidia-cuda-toolkit instead of the CPU build.
 # Usage: bash scripts/setup.sh [--list]   (--list prints the packages it would install, one a line, and exits)
+# DCGAN_BENCH=1 adds the benchmarks' Python packages (torchvision for the tutorial, setuptools for torch.compile).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 flavor=${DCGAN_FLAVOR:-cpu}
@@ -25,9 +26,12 @@ case $flavor in
     libtorch-dev          # LibTorch (CPU): 1.13 on Debian 12, 2.6 on Debian 13
     libgloo-dev           # headers of Gloo, the c10d backend of distributed training on the CPU
     python3-torch         # Python interop tests (the tutorial's Generator in PyTorch) and the benchmark peer
+  )
+  # DCGAN_BENCH=1 (always in scripts/debian13.sh's CPU root): what the benchmarks' Python peers need beyond that.
+  if [ "${DCGAN_BENCH:-0}" = 1 ]; then pkgs+=(
     python3-torchvision   # scripts/bench-tutorial.sh: the tutorial end to end (ImageFolder, DataLoader)
     python3-setuptools    # scripts/bench.sh: the peer's --compile (torch.compile's C++ build imports it)
-  ) ;;
+  ); fi ;;
   cuda) pkgs+=(
       libtorch-cuda-dev   # LibTorch 2.6's CUDA build (contrib); needs nvidia-cudnn (scripts/debian13.sh --cuda)
       nvidia-cuda-toolkit # nvcc and the CUDA 12.4 libraries (non-free)
