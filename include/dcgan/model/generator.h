@@ -6,7 +6,7 @@
 namespace dcgan {
 
 // Under autocast (train.precision bf16) with transpose_via_conv, the transposed convolutions whose input has at most
-// this many pixels (the 1x1 -> 4x4 projection of z: 2% of the model's FLOPs) run in fp32, the rest in bf16. With all
+// this many pixels (the 1x1 -> 4x4 projection of z: under 1% of G's FLOPs) run in fp32, the rest in bf16. With all
 // of G in bf16 the first layer's weight gradient had a cosine similarity of 0.986 to fp32's (tutorial model, batch 64
 // and 128, at init); with the first layer in fp32 every gradient's is above 0.99 (TrainerPrecision, lowest 0.9909),
 // as with the first two in fp32 (16 pixels, until 2026-12-07), which cost 8% of the bf16 step (docs/performance.md).
