@@ -30,13 +30,11 @@ rm -rf "$out"
 mkdir -p "$out/imagefolder"
 ln -s "$data" "$out/imagefolder/images"  # ImageFolder wants the images one folder down
 
-codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+. scripts/lib/d13.sh
 env=host dcgan=build/dcgan
-if [ "$use_root" = 1 ] && [ "$codename" = bookworm ]; then
-  [ "$(id -u)" = 0 ] || { echo "bench-tutorial.sh: PyTorch 2.6 needs Debian 13's root: run as root, or --no-root" >&2; exit 2; }
+if [ "$use_root" = 1 ] && d13_wanted bench-tutorial.sh; then
   env=root dcgan=build-d13/dcgan
-  [ -x build-d13/dcgan ] || bash scripts/debian13.sh -- bash -c 'cmake -S . -B build-d13 -G Ninja \
-    -DCMAKE_BUILD_TYPE=Release -DDCGAN_BUILD_TESTS=OFF >/dev/null && cmake --build build-d13 --target dcgan dcgan-torch >/dev/null'
+  d13_build
 else
   [ -x build/dcgan ] || bash scripts/build.sh >/dev/null
 fi

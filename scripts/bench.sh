@@ -38,18 +38,11 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # Environments: "host" (build/, this machine's python) and "root" (build-d13/, Debian 13's, through debian13.sh).
+. scripts/lib/d13.sh
 envs=(host)
-codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
-if [ "$use_root" = 1 ] && [ "$codename" = bookworm ] && [ "$device" = cpu ]; then
-  if [ "$(id -u)" != 0 ]; then
-    echo "bench.sh: PyTorch 2.6 needs Debian 13's root, made as root: run as root, or pass --no-root" >&2; exit 2
-  fi
+if [ "$use_root" = 1 ] && [ "$device" = cpu ] && d13_wanted bench.sh; then
   envs+=(root)
-  if [ ! -x build-d13/dcgan ]; then
-    echo "bench.sh: building dcgan against LibTorch 2.6 in build-d13/ (once)" >&2
-    bash scripts/debian13.sh -- bash -c 'cmake -S . -B build-d13 -G Ninja -DCMAKE_BUILD_TYPE=Release \
-      -DDCGAN_BUILD_TESTS=OFF >/dev/null && cmake --build build-d13 --target dcgan dcgan-torch >/dev/null'
-  fi
+  d13_build
 fi
 in_env() {  # in_env ENV COMMAND...: runs COMMAND with ENV's python as "python"
   local env=$1; shift
@@ -172,5 +165,5 @@ for r in $(seq "$rounds"); do
     printf "%.3f\t%.3f\t%.3f\n", b - a, c - b, d - c > "/dev/stderr"
     printf "round %d: dcgan sample %.3fs  through LibTorch %.3fs  python %.3fs\n", r, b - a, c - b, d - c }' 2>>"$work/start.tsv"
 done
-for c in 1 2 3; do cut -f$c "$work/start.tsv" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; done | paste -sd' ' |
+for c in 1 2 3; do cut -f$c "$work/start.tsv" | sort -g | awk '{a[NR]=$1} END {print NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; done | paste -sd' ' |
   awk '{ printf "median seconds: dcgan sample %.3f | through LibTorch %.3f | python %.3f | python/dcgan %.1fx\n", $1, $2, $3, $3/$1 }'
