@@ -112,12 +112,19 @@ find_package(spdlog REQUIRED)
 find_package(yaml-cpp REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(Threads REQUIRED)
+find_package(nlohmann_json REQUIRED)  # report.html's data (report/html_report.cpp)
 
 # libpng: PNG output (grid.cpp); without it PNGs go through OpenCV, and without both they fail with a message.
 find_package(PNG QUIET)
 set(DCGAN_WITH_PNG OFF)
 if(PNG_FOUND)
   set(DCGAN_WITH_PNG ON)
+endif()
+# giflib: the animations (progress.gif, `sample --out walks.gif`); without it they fail with a message.
+find_package(GIF QUIET)
+set(DCGAN_WITH_GIF OFF)
+if(GIF_FOUND)
+  set(DCGAN_WITH_GIF ON)
 endif()
 # The LibTorch-free `dcgan sample` (plain_generator.cpp) needs CBLAS (Debian: libblas-dev's header; at run time
 # libblas.so.3 is OpenBLAS, as for LibTorch), OpenMP and libpng. The wheel's machines lack some: built without it
@@ -162,5 +169,5 @@ if(NOT TARGET dcgan::torch)
   endif()
 endif()
 message(STATUS "dcgan: LibTorch ${Torch_VERSION} from ${TORCH_INSTALL_PREFIX}; CUDA ${DCGAN_WITH_CUDA}; "
-               "OpenCV ${DCGAN_WITH_OPENCV}; libpng ${DCGAN_WITH_PNG}; plain sample ${DCGAN_PLAIN_SAMPLE}; "
+               "OpenCV ${DCGAN_WITH_OPENCV}; libpng ${DCGAN_WITH_PNG}; giflib ${DCGAN_WITH_GIF}; plain sample ${DCGAN_PLAIN_SAMPLE}; "
                "Gloo ${DCGAN_WITH_GLOO}; NCCL ${DCGAN_WITH_NCCL}; C++${CMAKE_CXX_STANDARD}")

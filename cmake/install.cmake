@@ -16,6 +16,8 @@ install(TARGETS ${_dcgan_programs} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY configs/ DESTINATION ${CMAKE_INSTALL_DATADIR}/dcgan/configs FILES_MATCHING PATTERN "*.yaml")
 install(FILES tests/data/mnist/t10k-images-256-idx3-ubyte.gz DESTINATION ${CMAKE_INSTALL_DATADIR}/dcgan/tests/data/mnist)
 install(FILES README.md LICENSE DESTINATION ${CMAKE_INSTALL_DOCDIR})
+# report.html carries uPlot (MIT): its licence ships beside ours.
+install(FILES src/report/assets/uplot/LICENSE DESTINATION ${CMAKE_INSTALL_DOCDIR} RENAME LICENSE.uPlot)
 install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs)
 
 set(CPACK_GENERATOR DEB)

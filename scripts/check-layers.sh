@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 declare -A rank=([plain]=0 [config]=1 [runtime]=2 [data]=3 [model]=3 [train]=4 [dist]=4 [eval]=5 [io]=5
                  [report]=6 [run]=7 [cli]=8)
 # LibTorch-free beyond plain/ and config/: what dcgan_base and dcgan_plain compile, and what they include.
-torch_free=(io/files report/grid run/throughput run/signals data/splitmix data/subset runtime/cpu_features io/tfevents)
+torch_free=(io/files report/grid report/gif report/animation report/run_record report/html_report run/throughput run/signals data/splitmix data/subset runtime/cpu_features io/tfevents)
 
 bad=0
 complain() { echo "$1: includes $2 ($3)"; bad=1; }

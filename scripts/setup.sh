@@ -3,7 +3,8 @@
 # Debian 12 (bookworm) gives LibTorch 1.13.1, Debian 13 (trixie) LibTorch 2.6. DCGAN_FLAVOR=cuda (Debian 13 only,
 # components contrib and non-free) installs LibTorch's CUDA build and nvidia-cuda-toolkit instead of the CPU build.
 # Usage: bash scripts/setup.sh [--list]   (--list prints the packages it would install, one a line, and exits)
-# DCGAN_BENCH=1 adds the benchmarks' Python packages (torchvision for the tutorial, setuptools for torch.compile).
+# DCGAN_BENCH=1 adds the benchmarks' Python packages (torchvision for the tutorial, setuptools for torch.compile);
+# DCGAN_BROWSER=1 adds Chromium and its WebDriver (the report page's browser test; scripts/test.sh sets it).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 flavor=${DCGAN_FLAVOR:-cpu}
@@ -15,6 +16,7 @@ pkgs=(
   libopenblas0-openmp     # optimized BLAS: Debian's torch falls back to reference BLAS (~5x slower) without it
   libblas-dev             # cblas.h and libblas.so: the LibTorch-free `dcgan sample` calls sgemm (OpenBLAS at run time)
   libpng-dev              # PNG output
+  libgif-dev              # GIF animations: progress.gif, `dcgan sample --interpolate K --out walks.gif`
   libopencv-dev           # image I/O, resize, drawing
   libjpeg-dev             # JPEG decoding with libjpeg's warnings seen (a damaged file is skipped, not trained on)
   libcli11-dev libspdlog-dev libfmt-dev libyaml-cpp-dev nlohmann-json3-dev
@@ -44,6 +46,9 @@ esac
 if [ "${1:-}" = --list ]; then printf '%s\n' "${pkgs[@]}"; exit 0; fi
 # Not part of the list above (which names a build root's packages): what makes the Debian 13 roots of scripts/test.sh.
 [ -e /opt/dcgan-setup ] || pkgs+=(mmdebstrap)
+# DCGAN_BROWSER=1 (scripts/test.sh): the test that opens report.html in a real browser (tests/browser/check_report.py
+# drives Debian's Chromium through WebDriver); the demo does not need it.
+if [ "${DCGAN_BROWSER:-0}" = 1 ]; then pkgs+=(chromium chromium-driver); fi
 if [ "$flavor" = cuda ] && [ "$codename" != trixie ]; then
   echo "setup: DCGAN_FLAVOR=cuda needs Debian 13 (this is $codename)" >&2
   exit 2

@@ -44,7 +44,7 @@ wait_root() {  # wait_root NAME: waits for start_root NAME; fails with its log's
   wait "${making[$1]}" || { tail -n 40 "build/$1.log"; return 1; }
   cat "build/$1.log"
 }
-stage packages bash scripts/setup.sh
+stage packages env DCGAN_BROWSER=1 bash scripts/setup.sh
 [ "${DCGAN_SKIP_SANITIZE:-0}" = 1 ] || start_root root-d13
 [ "${DCGAN_SKIP_CUDA:-0}" = 1 ] || start_root root-d13-cuda --cuda
 stage build bash scripts/build.sh -DDCGAN_BUILD_TESTS=ON

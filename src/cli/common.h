@@ -26,6 +26,7 @@ Command add_bench(CLI::App& root);
 Command add_export(CLI::App& root);
 Command add_info(CLI::App& root);
 Command add_eval(CLI::App& root);
+Command add_report(CLI::App& root);
 
 // Where `prepare` and `bench data` read from: a config's data section, or a path with a size and channel count.
 struct DataSourceOptions {

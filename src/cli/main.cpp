@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
   std::vector<dcgan::cli::Command> commands = {dcgan::cli::add_train(app), dcgan::cli::add_sample(app),
                                                dcgan::cli::add_prepare(app), dcgan::cli::add_bench(app),
                                                dcgan::cli::add_export(app), dcgan::cli::add_info(app),
-                                               dcgan::cli::add_eval(app)};
+                                               dcgan::cli::add_eval(app), dcgan::cli::add_report(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -4,6 +4,8 @@
 
 #include "dcgan/data/labels.h"
 #include "dcgan/io/checkpoint.h"
+#include "dcgan/io/files.h"
+#include "dcgan/report/animation.h"
 #include "dcgan/report/image_io.h"
 #include "dcgan/io/pth.h"
 #include "dcgan/runtime/runtime.h"
@@ -68,6 +70,8 @@ torch::Tensor sample_classes(const SampleOptions& opts, const LoadedGenerator& l
 }  // namespace
 
 int run_sample(const SampleOptions& opts) {
+  if (opts.gif && opts.interpolate < 2)
+    throw std::runtime_error(opts.out + ": a GIF is an animation of latent walks: add --interpolate K (or name a .png)");
   LoadedGenerator loaded = load_generator(opts.ckpt);
   const torch::Device device = resolve_device(opts.device);
   configure_threads(0);
@@ -115,7 +119,14 @@ int run_sample(const SampleOptions& opts) {
     spdlog::info("wrote the output tensor [{}, {}, {}, {}] to {}", count, images.size(1), images.size(2),
                  images.size(3), opts.save_tensor);
   }
-  if (opts.png) {
+  if (opts.png && opts.gif) {
+    const torch::Tensor cpu = images.to(torch::kCPU, torch::kFloat).contiguous();
+    const int columns = grid_columns(opts.nrow, opts.n);
+    write_file_atomic(opts.out, encode_gif(walk_frames(cpu.data_ptr<float>(), opts.n, opts.interpolate, cpu.size(1),
+                                                       cpu.size(2), cpu.size(3), columns)));
+    spdlog::info("wrote {} latent walks of {} steps ({} per row) from {} (step {}) to {}, an animation there and back",
+                 opts.n, opts.interpolate, columns, opts.ckpt, loaded.at.step, opts.out);
+  } else if (opts.png) {
     write_png(opts.out, make_grid(images, GridOptions{nrow, 2}));
     spdlog::info("wrote {} images ({} per row) from {} (step {}) to {}", count, nrow, opts.ckpt, loaded.at.step,
                  opts.out);

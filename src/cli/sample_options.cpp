@@ -17,7 +17,7 @@ CLI::App* add_sample_options(CLI::App& root, SampleOptions& opts) {
       ->required()
       ->check(CLI::ExistingFile);
   app->add_option("-n,--num", opts.n, "Number of images")->check(CLI::Range(1, 4096))->capture_default_str();
-  app->add_option("-o,--out", opts.out, "Output PNG path")->capture_default_str();
+  app->add_option("-o,--out", opts.out, "Output: a PNG grid, or with --interpolate a .gif that plays the walks")->capture_default_str();
   app->add_option("--seed", opts.seed, "Seed of the latent noise")->capture_default_str();
   app->add_option("--nrow", opts.nrow, "Images per grid row (0 = ceil(sqrt(n)))")
       ->check(CLI::Range(0, 4096))
@@ -48,6 +48,8 @@ CLI::App* add_sample_options(CLI::App& root, SampleOptions& opts) {
 
 void finish_sample_options(const CLI::App& app, SampleOptions& opts) {
   opts.png = opts.save_tensor.empty() || app.count("--out") > 0;
+  const std::string& o = opts.out;
+  opts.gif = o.size() > 4 && (o.compare(o.size() - 4, 4, ".gif") == 0 || o.compare(o.size() - 4, 4, ".GIF") == 0);
 }
 
 int grid_columns(int nrow, int64_t count) {

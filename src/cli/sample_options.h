@@ -18,6 +18,7 @@ struct SampleOptions {
   std::string noise;               // a [n, nz, 1, 1] (or [n, nz]) tensor saved by torch.save, instead of drawing
   std::string save_tensor;         // also write the raw output [n, C, H, W] in [-1, 1] with torch.save's format
   bool png = true;                 // false when only --save-tensor was asked for
+  bool gif = false;                // --out names a .gif: the latent walks as an animation (needs --interpolate)
   int interpolate = 0;             // > 1: n latent walks of this many steps, one row each (slerp)
   bool ema = false;                // sample the moving average of G
   std::string class_name;          // conditional G: every image of this class (a name or an index)

@@ -14,9 +14,9 @@
 namespace dcgan::cli {
 
 std::optional<int> try_sample_plain(const SampleOptions& opts, std::string& why_not) {
-  if (!opts.noise.empty() || opts.interpolate > 1 || !opts.save_tensor.empty() || !opts.png ||
+  if (!opts.noise.empty() || opts.interpolate > 1 || opts.gif || !opts.save_tensor.empty() || !opts.png ||
       !opts.class_name.empty() || !opts.classes.empty()) {
-    why_not = "--noise, --interpolate, --save-tensor, --class and --classes need LibTorch";
+    why_not = "--noise, --interpolate, a .gif, --save-tensor, --class and --classes need LibTorch";
     return std::nullopt;
   }
   if (opts.device != "cpu" && !(opts.device == "auto" && !DCGAN_WITH_CUDA)) {

@@ -12,6 +12,7 @@
 #include "dcgan/run/sinks/metrics_csv.h"
 #include "dcgan/run/sinks/pictures.h"
 #include "dcgan/run/sinks/progress.h"
+#include "dcgan/run/sinks/report.h"
 #include "dcgan/run/sinks/sample_grids.h"
 #include "dcgan/run/sinks/tensorboard.h"
 #include "dcgan/run/throughput.h"
@@ -102,6 +103,7 @@ std::vector<std::unique_ptr<Sink>> default_sinks(const Run& run) {
   sinks.push_back(std::make_unique<TensorBoardSink>(run));  // after the grids: it reads their PNGs
   sinks.push_back(std::make_unique<PicturesSink>(run));
   sinks.push_back(std::make_unique<CheckpointSink>(run));
+  sinks.push_back(std::make_unique<ReportSink>(run));  // after the files it shows
   sinks.push_back(std::make_unique<ProgressSink>(run));
   return sinks;
 }
