@@ -13,7 +13,7 @@ stage packages bash scripts/setup.sh
 stage build bash scripts/build.sh -DDCGAN_BUILD_TESTS=OFF
 echo "demo: training   (build/dcgan train --config configs/fashion-mnist.yaml $*)"
 start=$SECONDS
-build/dcgan train --config configs/fashion-mnist.yaml "$@"
+build/dcgan train --config configs/fashion-mnist.yaml --overwrite "$@"  # a second demo trains afresh
 echo "demo: training   $((SECONDS - start)) s"
 echo "demo: samples in runs/fashion-mnist/samples/ (the last grid is the newest); try:"
 echo "  build/dcgan sample --ckpt runs/fashion-mnist/g.pt -n 64 --out runs/fashion-mnist/sample.png"

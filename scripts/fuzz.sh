@@ -2,13 +2,13 @@
 # Builds the libFuzzer targets with clang and runs each for a bounded time (default 60 s), growing the corpus under
 # tests/fuzz/<target>/. A crash input is written there too (crash-*): fix the bug, keep the file, and
 # test_fuzz_corpus.cpp replays it in every test run from then on.
-#   scripts/fuzz.sh [seconds] [target ...]      targets: config idx cifar10 cache checkpoint
+#   scripts/fuzz.sh [seconds] [target ...]      targets: config idx cifar10 cache checkpoint tfevents labels image
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(config idx cifar10 cache checkpoint)
+[ ${#targets[@]} -gt 0 ] || targets=(config idx cifar10 cache checkpoint tfevents labels image)
 
 bash scripts/setup.sh
 missing=()

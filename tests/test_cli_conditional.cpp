@@ -1,5 +1,8 @@
 // End-to-end tests of class-conditional runs on the built binary: train on labelled MNIST, sample a class, a row per
 // class, the classification accuracy score, and the one-line errors of missing or unsound labels.
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -48,12 +51,21 @@ TEST(CliConditional, TrainSampleAClassAndAClassifierReadsTheClasses) {
   // The training grid: a row of 8 per class.
   EXPECT_EQ(png_size(dir / "run/samples/step-000400.png"), std::make_pair(8 * 34 + 2, 10 * 34 + 2));
 
-  const auto seven = dcgan_cli("sample --ckpt " + (dir / "run/g.pt") + " --class 7 -n 8 -o " + (dir / "7.png"));
+  const auto seven = dcgan_cli("sample --ckpt " + (dir / "run/g.pt") + " --class 7 -n 8 --nrow 8 -o " + (dir / "7.png"));
   ASSERT_EQ(seven.status, 0) << seven.err;
   EXPECT_EQ(seven.err.find("plain C++"), std::string::npos) << "a conditional G runs on LibTorch";
   const auto all = dcgan_cli("sample --ckpt " + (dir / "run/g.pt") + " --classes all --nrow 4 -o " + (dir / "all.png"));
   ASSERT_EQ(all.status, 0) << all.err;
   EXPECT_EQ(png_size(dir / "all.png"), std::make_pair(4 * 34 + 2, 10 * 34 + 2));
+  // --class 7 draws class 7: with the same seed, --classes all --nrow 8 draws the same 8 noise vectors down each
+  // row, so its row 7 is --class 7's grid pixel for pixel, and its row 6 is not (a sampler that ignored --class,
+  // drawing classes 0..7 in turn, matches neither).
+  ASSERT_EQ(dcgan_cli("sample --ckpt " + (dir / "run/g.pt") + " --classes all --nrow 8 -o " + (dir / "all8.png")).status, 0);
+  const cv::Mat grid7 = cv::imread(dir / "7.png", cv::IMREAD_GRAYSCALE), rows = cv::imread(dir / "all8.png", cv::IMREAD_GRAYSCALE);
+  ASSERT_EQ(grid7.rows, 36);
+  const auto row = [&](int r) { return rows(cv::Rect(0, r * 34, rows.cols, 36)); };
+  EXPECT_EQ(cv::norm(grid7, row(7), cv::NORM_INF), 0) << "--class 7 is not the grid's class-7 row";
+  EXPECT_GT(cv::norm(grid7, row(6), cv::NORM_INF), 0) << "classes 6 and 7 drew the same images";
   const auto bad = dcgan_cli("sample --ckpt " + (dir / "run/g.pt") + " --class sneaker -o " + (dir / "x.png"));
   EXPECT_EQ(bad.status, 1);
   EXPECT_TRUE(one_line(bad.err)) << bad.err;

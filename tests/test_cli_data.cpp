@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "cli_util.h"
+#include "image_bombs.h"
 
 namespace dcgan {
 namespace {
@@ -21,6 +22,8 @@ void make_messy_folder(const std::string& dir) {
   std::string jpeg((std::istreambuf_iterator<char>(in)), {});
   for (std::size_t i = 0; i < 64; ++i) jpeg[i] = static_cast<char>(0x5a);  // a JPEG whose header is destroyed
   std::ofstream(dir + "/corrupt.jpg", std::ios::binary) << jpeg;
+  // 40 KB-class PNG declaring 60000x60000 pixels (10.8 GB decoded): over data.max_image_pixels.
+  std::ofstream(dir + "/poster.png", std::ios::binary) << test::png_declaring(60000, 60000);
 }
 
 const std::string kFolderRun =
@@ -32,16 +35,18 @@ TEST(CliData, UnreadableFilesAreSkippedWithOneWarningEachAndCounted) {
   make_messy_folder(dir / "imgs");
   const auto r = dcgan_cli(kFolderRun + " --set data.path=" + (dir / "imgs") + " --set output.dir=" + (dir / "run"));
   ASSERT_EQ(r.status, 0) << r.err << r.out;
-  for (const char* f : {"empty.jpg", "notes.png", "corrupt.jpg"}) {
+  for (const char* f : {"empty.jpg", "notes.png", "corrupt.jpg", "poster.png"}) {
     const std::string warning = std::string("skipping unreadable image");
     std::size_t hits = 0;
     for (std::size_t p = r.out.find(f); p != std::string::npos; p = r.out.find(f, p + 1)) ++hits;
     EXPECT_EQ(hits, 1u) << f << " should be named by exactly one warning:\n" << r.out;
   }
-  EXPECT_NE(r.out.find("skipped 3 unreadable image(s)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("skipped 4 unreadable image(s)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("poster.png: declares 60000x60000 pixels, over data.max_image_pixels"), std::string::npos)
+      << r.out;
   std::ifstream log(dir / "run/train.log");
   const std::string text((std::istreambuf_iterator<char>(log)), {});
-  EXPECT_NE(text.find("skipped 3 unreadable image(s)"), std::string::npos);
+  EXPECT_NE(text.find("skipped 4 unreadable image(s)"), std::string::npos);
   EXPECT_TRUE(fs::exists(dir / "run/g.pt"));
 }
 
@@ -52,7 +57,9 @@ TEST(CliData, StrictMakesTheFirstUnreadableFileFatal) {
       dcgan_cli(kFolderRun + " --strict --set data.path=" + (dir / "imgs") + " --set output.dir=" + (dir / "run"));
   EXPECT_NE(r.status, 0);
   EXPECT_EQ(test::count_lines(r.err), 1) << r.err;
-  EXPECT_NE(r.err.find("cannot decode image"), std::string::npos) << r.err;
+  EXPECT_TRUE(r.err.find("cannot decode image") != std::string::npos ||
+              r.err.find("poster.png: declares 60000x60000 pixels") != std::string::npos)
+      << r.err;
 }
 
 TEST(CliData, UnusableDataSetsStopBeforeWritingAnything) {

@@ -28,9 +28,11 @@ std::string torchrun_env(int rank, int world, int port, const std::string& addr 
          " MASTER_PORT=" + std::to_string(port);
 }
 
-// Starts the binary with `env` assignments in front (stdout/stderr under capture_dir); returns its pid.
-pid_t spawn_rank(const std::string& env, const std::string& args, const std::string& capture_dir) {
-  const std::string cmd = "cd '" + std::string(test::source_dir()) + "' && exec env " + env + " '" + test::dcgan_binary() +
+// Starts the binary with `env` assignments in front (stdout/stderr under capture_dir), after `prefix` (a command
+// that execs the rest, as `ip netns exec NS `); returns its pid.
+pid_t spawn_rank(const std::string& env, const std::string& args, const std::string& capture_dir,
+                 const std::string& prefix = "") {
+  const std::string cmd = "cd '" + std::string(test::source_dir()) + "' && exec " + prefix + "env " + env + " '" + test::dcgan_binary() +
                           "' " + args + " >'" + capture_dir + "/out' 2>'" + capture_dir + "/err'";
   const pid_t pid = ::fork();
   if (pid == 0) {
@@ -334,6 +336,82 @@ TEST(CliDistributed, BadLaunchSettingsFailWithinTheTimeoutWithOneLine) {
     check_fails(r, c1.str(), "RANK=2 is not below WORLD_SIZE=2");
   }
   EXPECT_FALSE(std::filesystem::exists(run / "r")) << "a failed launch wrote into the run directory";
+}
+
+// Two hosts on one link: two network namespaces joined by a veth pair, with addresses of RFC 5737's TEST-NET-1 on
+// interfaces that exist only inside them (no traffic leaves them); removed with the object. Root only.
+struct TwoHosts {
+  std::string a, b, link_a, link_b, why_not;
+  TwoHosts() {
+    const std::string id = std::to_string(::getpid());
+    a = "dcgan" + id + "a", b = "dcgan" + id + "b", link_a = "dv" + id + "a", link_b = "dv" + id + "b";
+    if (::geteuid() != 0) {
+      why_not = "network namespaces need root";
+      return;
+    }
+    const std::string setup = "ip netns add " + a + " && ip netns add " + b + " && ip link add " + link_a +
+                              " netns " + a + " type veth peer name " + link_b + " netns " + b + " && ip -n " + a +
+                              " addr add 192.0.2.1/24 dev " + link_a + " && ip -n " + b + " addr add 192.0.2.2/24 dev " +
+                              link_b + " && ip -n " + a + " link set " + link_a + " up && ip -n " + b + " link set " +
+                              link_b + " up && ip -n " + a + " link set lo up && ip -n " + b + " link set lo up";
+    if (std::system((setup + " 2>/dev/null").c_str()) != 0) why_not = "cannot make network namespaces here (ip netns)";
+  }
+  ~TwoHosts() { std::system(("ip netns del " + a + " 2>/dev/null; ip netns del " + b + " 2>/dev/null").c_str()); }
+  // Rank `rank` of 2 on host a (rank 0, MASTER_ADDR) or b.
+  pid_t rank(int r, int port, const std::string& args, const std::string& capture) const {
+    return spawn_rank("RANK=" + std::to_string(r) + " LOCAL_RANK=0 WORLD_SIZE=2 LOCAL_WORLD_SIZE=1 MASTER_ADDR=192.0.2.1 "
+                      "MASTER_PORT=" + std::to_string(port),
+                      args, capture, "ip netns exec " + (r == 0 ? a : b) + " ");
+  }
+};
+
+// A rank on another host: MASTER_ADDR is host a's address as in a two-machine run. The run trains with identical
+// weights; then the link is cut mid-run: rank 0 stops within dist.timeout naming the lost rank and the last
+// checkpoint, which resumes exactly (the metrics of an uninterrupted run, row for row).
+TEST(CliDistributed, RanksOnTwoHostsTrainAlikeAndACutLinkStopsRankZeroWithItsCheckpoint) {
+  SKIP_WITHOUT_GLOO();
+  const TwoHosts hosts;
+  if (!hosts.why_not.empty()) GTEST_SKIP() << hosts.why_not;
+  ScratchDir run, c0, c1;
+  const std::string common = " --set output.log_every=1 --set output.eval_every=0 --set output.checkpoint_every=4 "
+                             "--set dist.timeout_s=5 --set dist.check_every=1";
+  const std::string whole = "train --config configs/tiny.yaml --set train.steps=40 --set output.dir=" + (run / "whole") + common;
+  int port = free_port();
+  const pid_t w0 = hosts.rank(0, port, whole, c0.str()), w1 = hosts.rank(1, port, whole, c1.str());
+  ASSERT_EQ(wait_status(w0), 0) << slurp(c0 / "err");
+  ASSERT_EQ(wait_status(w1), 0) << slurp(c1 / "err");
+  EXPECT_EQ(weight_checks(slurp(run / "whole/train.log")).size(), 40u) << "identical weights after every step";
+
+  const std::string cut = "train --config configs/tiny.yaml --set train.steps=1000000 --set output.dir=" + (run / "cut") + common;
+  port = free_port();
+  const pid_t r0 = hosts.rank(0, port, cut, c0.str()), r1 = hosts.rank(1, port, cut, c1.str());
+  ASSERT_TRUE(wait_for_text(run / "cut/train.log", "step 4: G and D weights identical on 2 ranks", 120))
+      << slurp(c0 / "err");
+  std::system(("ip -n " + hosts.a + " link set " + hosts.link_a + " down").c_str());
+  const auto cut_at = Clock::now();
+  const int status = wait_status(r0);
+  const double waited = seconds_since(cut_at);
+  ::kill(r1, SIGKILL);
+  wait_status(r1);
+  const std::string err = slurp(c0 / "err");
+  EXPECT_NE(status, 0);
+  EXPECT_LT(waited, 5.0 + 10.0) << "dist.timeout_s 5, and slack for a loaded machine";
+  EXPECT_EQ(count_lines(err), 1) << err;
+  EXPECT_NE(err.find("Lost rank 1"), std::string::npos) << err;
+  std::smatch last;
+  ASSERT_TRUE(std::regex_search(err, last, std::regex(R"(the last checkpoint: \S*step-0*(\d+)\.pt)"))) << err;
+  const int step = std::stoi(last[1]);
+  ASSERT_LE(step + 4, 40) << "the cut came too late to compare with the whole run";
+
+  std::system(("ip -n " + hosts.a + " link set " + hosts.link_a + " up").c_str());
+  const std::string resume = "train --resume " + (run / "cut") + " --set train.steps=" + std::to_string(step + 4);
+  port = free_port();
+  const pid_t s0 = hosts.rank(0, port, resume, c0.str()), s1 = hosts.rank(1, port, resume, c1.str());
+  ASSERT_EQ(wait_status(s0), 0) << slurp(c0 / "err");
+  ASSERT_EQ(wait_status(s1), 0) << slurp(c1 / "err");
+  std::vector<std::string> whole_rows = metrics_without_timing(run / "whole/metrics.csv");
+  whole_rows.resize(1 + step + 4);
+  EXPECT_EQ(metrics_without_timing(run / "cut/metrics.csv"), whole_rows);
 }
 
 }  // namespace

@@ -179,12 +179,20 @@ TEST(Config, FileErrorsNameTheFile) {
 }
 
 TEST(Config, ShippedConfigsLoadAndValidate) {
-  for (const char* name :
-       {"configs/tiny.yaml", "configs/fashion-mnist.yaml", "configs/celeba.yaml", "configs/small-folder.yaml"}) {
+  // Every file in configs/, as shipped: a new config is checked the day it is added.
+  size_t checked = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(test::source_path("configs"))) {
+    const std::string name = entry.path().string();
+    if (entry.path().extension() != ".yaml") {
+      ADD_FAILURE() << name << ": configs/ holds only YAML configs (docs, data and the like belong elsewhere)";
+      continue;
+    }
     Config c;
-    ASSERT_NO_THROW(load_config_file(c, test::source_path(name))) << name;
+    ASSERT_NO_THROW(load_config_file(c, name)) << name;
     EXPECT_NO_THROW(validate(c)) << name;
+    ++checked;
   }
+  EXPECT_GE(checked, 5u) << "tiny, fashion-mnist, fashion-mnist-conditional, celeba, small-folder at least";
 }
 
 // data.path and data.cache written in a config file start beside the file when they exist there, else from the
@@ -247,7 +255,7 @@ TEST(Config, IdentityKeysTellExperimentsApart) {
 
 TEST(Config, HelpListsEveryKeyWithItsDefault) {
   const std::string help = describe_config_keys();
-  EXPECT_EQ(config_keys().size(), 52u);
+  EXPECT_EQ(config_keys().size(), 53u);
   for (const auto& k : config_keys()) EXPECT_NE(help.find(k.name), std::string::npos) << k.name;
   // Keys and defaults in aligned columns: "train.lr", padded to the longest key, then "0.0002".
   const std::size_t lr = help.find("  train.lr "), nz = help.find("  model.nz ");

@@ -7,11 +7,17 @@
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
 
+#include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <random>
 #include <string>
 
+#include "image_bombs.h"
+#if DCGAN_WITH_PNG
+#include <png.h>
+#endif
 #include "test_util.h"
 
 namespace dcgan {
@@ -106,6 +112,108 @@ TEST(ImageDecode, PngsOfEveryLayoutDecodeAsOpenCvDecodesThem) {
     cv::Mat expected = cv::imread(dir / name, cv::IMREAD_UNCHANGED);
     if (expected.depth() == CV_16U) expected.convertTo(expected, CV_8U, 1.0 / 257.0);
     EXPECT_TRUE(same_pixels(decode_image_file(dir / name, false, 0), expected)) << name;
+  }
+}
+
+#if DCGAN_WITH_PNG
+// A PNG written by libpng itself in a layout OpenCV's writer never produces: a palette, gray under 8 bits,
+// transparency by tRNS, Adam7 interlacing. Rows are packed as the layout says, filled from a seeded generator.
+struct PngLayout {
+  const char* name;
+  int color_type, bit_depth;
+  bool interlaced, trns;
+};
+
+void write_png_layout(const std::string& path, const PngLayout& l, int width, int height) {
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
+  png_infop info = png_create_info_struct(png);
+  png_init_io(png, f);
+  png_set_IHDR(png, info, width, height, l.bit_depth, l.color_type,
+               l.interlaced ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
+               PNG_FILTER_TYPE_DEFAULT);
+  const int colours = 1 << std::min(l.bit_depth, 8);
+  std::vector<png_color> palette;
+  for (int i = 0; i < colours; ++i)
+    palette.push_back({png_byte(i * 37), png_byte(255 - i * 11), png_byte(i * 101)});
+  if (l.color_type == PNG_COLOR_TYPE_PALETTE) png_set_PLTE(png, info, palette.data(), colours);
+  std::vector<png_byte> alpha(colours);
+  for (int i = 0; i < colours; ++i) alpha[i] = png_byte(i * 255 / std::max(1, colours - 1));
+  png_color_16 gray_key{};
+  gray_key.gray = 1;
+  gray_key.red = 1;
+  if (l.trns) {
+    if (l.color_type == PNG_COLOR_TYPE_PALETTE) png_set_tRNS(png, info, alpha.data(), colours, nullptr);
+    else png_set_tRNS(png, info, nullptr, 0, &gray_key);  // gray's key, or RGB's (1, 0, 0)
+  }
+  png_write_info(png, info);
+  const int channels = l.color_type == PNG_COLOR_TYPE_RGB         ? 3
+                       : l.color_type == PNG_COLOR_TYPE_RGB_ALPHA  ? 4
+                       : l.color_type == PNG_COLOR_TYPE_GRAY_ALPHA ? 2
+                                                                   : 1;
+  const size_t row_bytes = (size_t(width) * channels * l.bit_depth + 7) / 8;
+  std::mt19937 rng(7);
+  std::vector<std::vector<png_byte>> rows(height, std::vector<png_byte>(row_bytes));
+  for (auto& r : rows)
+    for (auto& b : r) b = png_byte(rng());
+  std::vector<png_bytep> pointers;
+  for (auto& r : rows) pointers.push_back(r.data());
+  png_write_image(png, pointers.data());
+  png_write_end(png, nullptr);
+  png_destroy_write_struct(&png, &info);
+  std::fclose(f);
+}
+
+// Each branch of the PNG reader (palette expansion, gray widening, tRNS to alpha, interlace handling, 16 bits)
+// against OpenCV's reader on the same file.
+TEST(ImageDecode, PngsOfEveryLibpngLayoutDecodeAsOpenCvDecodesThem) {
+  test::ScratchDir dir;
+  const PngLayout layouts[] = {
+      {"palette8", PNG_COLOR_TYPE_PALETTE, 8, false, false},   {"palette4_trns", PNG_COLOR_TYPE_PALETTE, 4, false, true},
+      {"palette2_adam7", PNG_COLOR_TYPE_PALETTE, 2, true, false}, {"gray1", PNG_COLOR_TYPE_GRAY, 1, false, false},
+      {"gray2_adam7", PNG_COLOR_TYPE_GRAY, 2, true, false},   {"gray4_trns", PNG_COLOR_TYPE_GRAY, 4, false, true},
+      {"gray16_adam7", PNG_COLOR_TYPE_GRAY, 16, true, false}, {"rgb16", PNG_COLOR_TYPE_RGB, 16, false, false},
+      {"rgba8_adam7", PNG_COLOR_TYPE_RGB_ALPHA, 8, true, false}, {"gray_alpha8", PNG_COLOR_TYPE_GRAY_ALPHA, 8, false, false},
+      {"gray_alpha16", PNG_COLOR_TYPE_GRAY_ALPHA, 16, false, false}, {"rgb8_trns", PNG_COLOR_TYPE_RGB, 8, false, true},
+      {"gray8_trns", PNG_COLOR_TYPE_GRAY, 8, false, true}};
+  for (const PngLayout& l : layouts) {
+    const std::string path = dir / (std::string(l.name) + ".png");
+    write_png_layout(path, l, 13, 11);
+    cv::Mat expected = cv::imread(path, cv::IMREAD_UNCHANGED);
+    ASSERT_FALSE(expected.empty()) << l.name;
+    if (expected.depth() == CV_16U) expected.convertTo(expected, CV_8U, 1.0 / 257.0);
+    const cv::Mat got = decode_image_file(path, false, 0);
+    EXPECT_TRUE(same_pixels(got, expected)) << l.name << ": " << got.channels() << " channels against OpenCV's "
+                                            << expected.channels();
+  }
+}
+#endif
+
+// data.max_image_pixels: a file declaring more pixels is refused before anything is allocated for it, in every
+// format the folder reader takes; one at the limit decodes.
+TEST(ImageDecode, AnImageDeclaringMorePixelsThanTheLimitIsRefusedBeforeDecoding) {
+  test::ScratchDir dir;
+  write_bytes(dir / "bomb.png", test::png_declaring(60000, 60000));
+  try {
+    decode_image_file(dir / "bomb.png", false, 0, 89478485);
+    FAIL() << "a PNG declaring 60000x60000 pixels was decoded";
+  } catch (const UnreadableImage& e) {
+    EXPECT_NE(std::string(e.what()).find("declares 60000x60000 pixels, over data.max_image_pixels (89478485)"),
+              std::string::npos) << e.what();
+  }
+  cv::Mat bgr(30, 40, CV_8UC3);
+  cv::randu(bgr, 0, 256);
+  for (const char* ext : {".png", ".jpg", ".bmp", ".ppm", ".webp", ".tiff"}) {
+    const std::string path = dir / (std::string("img") + ext);
+    ASSERT_TRUE(cv::imwrite(path, bgr)) << ext;
+    EXPECT_EQ(decode_image_file(path, false, 0, 1200).cols, 40) << ext << ": at the limit it decodes";
+    EXPECT_THROW(decode_image_file(path, false, 0, 1199), UnreadableImage) << ext << ": one pixel over";
+    // Named as another format, the file is still measured by its own header.
+    const std::string renamed = dir / (std::string("renamed") + ext + ".bmp");
+    std::filesystem::copy_file(path, renamed);
+    if (std::string(ext) != ".jpg") {
+      EXPECT_THROW(decode_image_file(renamed, false, 0, 1199), UnreadableImage) << ext;
+    }
   }
 }
 

@@ -98,6 +98,30 @@ TEST(TfEvents, Crc32cAndItsMaskAreTensorFlows) {
   EXPECT_EQ(masked_crc32c("abc"), ((c >> 15) | (c << 17)) + 0xa282ead8u);
 }
 
+// A scalar Event byte for byte as protobuf encodes tensorflow/core/util/event.proto (wall_time = 1, a double;
+// step = 2, a varint; summary = 5) holding summary.proto's Summary.Value (tag = 1, simple_value = 2, a float),
+// written out here from the encoding rules, not by the reader's field helpers; and a TFRecord's framing around it
+// (length, masked CRC of the length, data, masked CRC of the data), as TensorFlow's record_writer.cc frames it.
+TEST(TfEvents, AScalarEventIsTheProtobufEncodingOfEventProto) {
+  const std::string value = std::string("\x0a\x06loss/d", 8) + std::string("\x15\x00\x00\x80\x3e", 5);  // 0.25f
+  const std::string summary = std::string("\x0a", 1) + char(value.size()) + value;
+  const std::string expected = std::string("\x09\x00\x00\x00\x00\x00\x00\xf8\x3f", 9) +  // 1.5
+                               std::string("\x10\x07", 2) +                                  // step 7
+                               std::string("\x2a", 1) + char(summary.size()) + summary;
+  EXPECT_EQ(event_scalar(1.5, 7, "loss/d", 0.25f), expected);
+  const std::string record = tfrecord(expected);
+  ASSERT_EQ(record.size(), 8 + 4 + expected.size() + 4);
+  EXPECT_EQ(record.substr(0, 8), std::string("\x1c\x00\x00\x00\x00\x00\x00\x00", 8));  // 28 bytes, little-endian
+  const auto le32 = [&](size_t at) {
+    uint32_t v = 0;
+    for (int i = 3; i >= 0; --i) v = v << 8 | static_cast<uint8_t>(record[at + i]);
+    return v;
+  };
+  EXPECT_EQ(le32(8), masked_crc32c(record.substr(0, 8)));
+  EXPECT_EQ(record.substr(12, expected.size()), expected);
+  EXPECT_EQ(le32(12 + expected.size()), masked_crc32c(expected));
+}
+
 TEST(TfEvents, RecordsRoundTripAndACutOrDamagedFileReadsUpToItsLastWholeRecord) {
   test::ScratchDir dir;
   const std::string path = dir / "events.out.tfevents.1.test";

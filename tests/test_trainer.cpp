@@ -66,6 +66,34 @@ TEST_F(TrainerTest, StatsAreConsistentProbabilitiesAndLosses) {
   EXPECT_NEAR(s.loss_d.item<double>(), 2 * std::log(2.0), 0.5);
 }
 
+// r_t's step term and D(x) are what D says of the real batch: a copy of D, taken before each step, in training mode
+// on the same batch, gives the same signs and probabilities (values, not ranges).
+TEST_F(TrainerTest, RtAndDxAreDsOutputsOnTheRealBatch) {
+  Trainer t(config, torch::kCPU);
+  t.reset_interval();
+  Discriminator copy(t.discriminator()->options);
+  copy->train();
+  double signs = 0;
+  for (int step = 0; step < 3; ++step) {
+    {
+      torch::NoGradGuard no_grad;
+      for (auto& p : copy->named_parameters()) p.value().copy_(t.discriminator()->named_parameters()[p.key()]);
+      for (auto& b : copy->named_buffers()) b.value().copy_(t.discriminator()->named_buffers()[b.key()]);
+    }
+    const torch::Tensor real = real_batch();
+    torch::Tensor logits;
+    {
+      torch::NoGradGuard no_grad;
+      logits = copy->forward(real).to(torch::kFloat).flatten();
+    }
+    const StepStats s = t.step(real);
+    EXPECT_DOUBLE_EQ(s.sign_real.item<double>(), torch::sign(logits).mean().item<double>()) << "step " << step;
+    EXPECT_NEAR(s.d_x.item<double>(), torch::sigmoid(logits).mean().item<double>(), 1e-5) << "step " << step;
+    signs += torch::sign(logits).mean().item<double>();
+  }
+  EXPECT_NEAR(t.interval().sign_real_sum.item<double>(), signs, 1e-6) << "r_t's sum over the interval";
+}
+
 TEST_F(TrainerTest, SameSeedSameTrajectory) {
   auto run = [&] {
     torch::manual_seed(7);
@@ -105,11 +133,22 @@ class TrainerEmaTest : public test::Seeded {
   torch::Tensor real;
 };
 
-// train.ema_decay as a number: the fixed decay and G's statistics copied (with ema_bn_images 0), as before the
-// half-life existed.
-TEST_F(TrainerEmaTest, TheOldDecayKeyKeepsTheOldBehaviour) {
-  config.train.ema_decay = "0.5";
-  config.train.ema_bn_images = 0;
+// train.ema_decay as a number, read from YAML as a config written before the half-life existed holds it (no
+// ema_bn_images): the fixed decay, as before. The average's BatchNorm statistics follow ema_bn_images: its default
+// recomputes them (standing statistics); ema_bn_images: 0 copies G's, the behaviour before that key.
+TEST_F(TrainerEmaTest, TheOldDecayKeyKeepsTheOldWeightUpdate) {
+  load_config_yaml(config, "train:\n  ema_decay: 0.5\n", "an old config");
+  ASSERT_GT(config.train.ema_bn_images, 0) << "the old file leaves the default";
+  {
+    Trainer standing(config, torch::kCPU);
+    standing.step(real);
+    standing.refresh_ema_statistics(1);
+    const auto gb = standing.generator()->buffers(), eb = standing.ema()->buffers();
+    bool differ = false;
+    for (std::size_t i = 0; i < gb.size(); ++i) differ |= !torch::equal(gb[i], eb[i]);
+    EXPECT_TRUE(differ) << "ema_bn_images > 0: the average's statistics are its own";
+  }
+  load_config_yaml(config, "train:\n  ema_decay: 0.5\n  ema_bn_images: 0\n", "an old config, copying G's statistics");
   torch::manual_seed(5);
   Trainer t(config, torch::kCPU);
   ASSERT_TRUE(t.has_ema());
@@ -278,6 +317,10 @@ TEST(TrainerPrecision, ABf16StepFollowsTheFp32Step) {
   EXPECT_NEAR(s16.loss_g.item<double>(), s32.loss_g.item<double>(), 0.02 * s32.loss_g.item<double>());
   EXPECT_NEAR(s16.d_x.item<double>(), s32.d_x.item<double>(), 0.01);
   ASSERT_EQ(g16.size(), g32.size());
+  // And bf16 did run: a step that silently stayed in fp32 would repeat the fp32 step bit for bit.
+  bool differs = s16.loss_d.item<double>() != s32.loss_d.item<double>();
+  for (std::size_t i = 0; i < g32.size(); ++i) differs |= !torch::equal(g16[i], g32[i]);
+  EXPECT_TRUE(differs) << "the bf16 step is the fp32 step exactly: bf16 was not used";
   for (std::size_t i = 0; i < g32.size(); ++i) {
     EXPECT_EQ(g16[i].scalar_type(), torch::kFloat) << "parameter " << i;
     const double c = cosine(g16[i], g32[i]);

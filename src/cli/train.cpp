@@ -27,6 +27,7 @@ struct TrainOptions {
   std::vector<std::string> sets;  // "section.key=value", applied in order after the file
   bool strict = false;            // same as --set data.strict=true
   std::string resume;             // run directory or checkpoint file to continue from
+  bool overwrite = false;         // replace the run already in output.dir
   int nproc = 0;                  // > 0: start this many local ranks (data-parallel) instead of training here
   bool list_configs = false;      // print the shipped configs and exit
 };
@@ -87,11 +88,12 @@ int run_train(const TrainOptions& opts) {
     for (const auto& s : opts.sets) launch.args.insert(launch.args.end(), {"--set", s});
     if (opts.strict) launch.args.push_back("--strict");
     if (!opts.resume.empty()) launch.args.insert(launch.args.end(), {"--resume", opts.resume});
+    if (opts.overwrite) launch.args.push_back("--overwrite");
     launch.grace_s = std::min(30, config.dist.timeout_s);
     return launch_local_ranks(launch);
   }
   install_stop_handlers();
-  const FitResult result = fit(config, checkpoint, &env);
+  const FitResult result = fit(config, checkpoint, &env, opts.overwrite);
   return result.stopped_by_signal ? exit_status_for_signal(result.stopped_by_signal) : 0;
 }
 
@@ -108,6 +110,10 @@ Command add_train(CLI::App& root) {
                   "Continue a run exactly from a run directory (its latest checkpoint) or a checkpoint file; "
                   "only keys that do not change the model, data or optimiser may differ")
       ->check(CLI::ExistingPath);
+  app->add_flag("--overwrite", opts->overwrite,
+                "Replace the run already in output.dir (its files are removed once this run has set up; other files "
+                "stay). Without it such a folder is refused: --resume continues it")
+      ->excludes("--resume");
   app->add_flag("--list-configs", opts->list_configs, "Name the shipped configs, each with its first comment line");
   app->add_flag("--strict", opts->strict, "Stop at an unreadable image instead of skipping it (data.strict=true)");
   app->add_option("--nproc", opts->nproc,

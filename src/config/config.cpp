@@ -100,6 +100,8 @@ const std::vector<Field>& fields() {
       make_field("data.channels", &C::data, &DataConfig::channels, "1 (gray) | 3 (RGB)"),
       make_field("data.synthetic_count", &C::data, &DataConfig::synthetic_count, "images in the synthetic source"),
       make_field("data.strict", &C::data, &DataConfig::strict, "unreadable images stop the run instead of being skipped"),
+      make_field("data.max_image_pixels", &C::data, &DataConfig::max_image_pixels,
+                 "images declaring more pixels are skipped (PIL's limit; 0 = none)"),
       make_field("data.mirror", &C::data, &DataConfig::mirror, "random x-flips of real images (StyleGAN2-ADA --mirror)"),
       make_field("data.holdout", &C::data, &DataConfig::holdout,
                  "images held back from training to watch D memorise (0 = none)"),
@@ -297,6 +299,7 @@ void validate(const Config& c) {
   need(d.channels == 1 || d.channels == 3, "data.channels", fmt::format("must be 1 or 3, got {}", d.channels));
   need(d.synthetic_count >= 1, "data.synthetic_count", "must be at least 1");
   need(d.holdout >= 0, "data.holdout", fmt::format("must be 0 or more, got {}", d.holdout));
+  need(d.max_image_pixels >= 0, "data.max_image_pixels", fmt::format("must be 0 (no limit) or more, got {}", d.max_image_pixels));
 
   need(c.model.nz >= 1 && c.model.nz <= 8192, "model.nz", fmt::format("must be in 1..8192, got {}", c.model.nz));
   need(c.model.ngf >= 1 && c.model.ngf <= 1024, "model.ngf", fmt::format("must be in 1..1024, got {}", c.model.ngf));

@@ -84,7 +84,8 @@ std::unique_ptr<Dataset> open_source(const DataConfig& cfg, const std::string& f
   std::error_code ec;
   if (!fs::exists(cfg.path, ec)) throw DataError(fmt::format("{}: no such file or directory", cfg.path));
   const bool is_dir = fs::is_directory(cfg.path, ec);
-  if (format == "folder") return open_image_folder(cfg.path, cfg.image_size, cfg.channels, labels);
+  if (format == "folder")
+    return open_image_folder(cfg.path, cfg.image_size, cfg.channels, labels, cfg.max_image_pixels);
   if (format == "cifar10") return open_cifar10(cfg.path, cfg.image_size, cfg.channels, labels);
   if (is_dir)
     throw DataError(fmt::format("{}: is a directory, but data.format is {} (point data.path at the file)", cfg.path,

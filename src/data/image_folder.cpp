@@ -20,15 +20,16 @@ namespace {
 
 class ImageFolderDataset final : public Dataset {
  public:
-  ImageFolderDataset(std::string root, std::vector<std::string> files, int size, int channels)
-      : root_(std::move(root)), files_(std::move(files)), size_(size), channels_(channels) {}
+  ImageFolderDataset(std::string root, std::vector<std::string> files, int size, int channels,
+                     std::int64_t max_pixels)
+      : root_(std::move(root)), files_(std::move(files)), size_(size), channels_(channels), max_pixels_(max_pixels) {}
 
   std::int64_t size() const override { return static_cast<std::int64_t>(files_.size()); }
   ImageShape shape() const override { return {channels_, size_, size_}; }
   void read(std::int64_t index, std::uint8_t* out) const override {
     const std::string& path = files_.at(static_cast<std::size_t>(index));
 #if DCGAN_WITH_OPENCV
-    const cv::Mat image = decode_image_file(path, channels_ == 1, size_);
+    const cv::Mat image = decode_image_file(path, channels_ == 1, size_, max_pixels_);
     if (image.depth() != CV_8U)
       throw UnreadableImage(fmt::format("{}: unsupported pixel depth (8- or 16-bit images only)", path));
     if (image.rows < kMinImageSide || image.cols < kMinImageSide)
@@ -50,6 +51,7 @@ class ImageFolderDataset final : public Dataset {
   std::vector<std::string> files_;
   int size_;
   int channels_;
+  std::int64_t max_pixels_;
 };
 
 }  // namespace
@@ -86,7 +88,8 @@ std::vector<std::string> list_image_files(const std::string& root) {
   return files;
 }
 
-std::unique_ptr<Dataset> open_image_folder(const std::string& root, int image_size, int channels, LabelMode labels) {
+std::unique_ptr<Dataset> open_image_folder(const std::string& root, int image_size, int channels, LabelMode labels,
+                                           std::int64_t max_pixels) {
 #if !DCGAN_WITH_OPENCV
   throw DataError(fmt::format("{}: this dcgan was built without OpenCV (DCGAN_WITH_OPENCV=OFF), so image folders "
                               "cannot be read; use an idx, CIFAR-10 or prepared cache source",
@@ -94,7 +97,7 @@ std::unique_ptr<Dataset> open_image_folder(const std::string& root, int image_si
 #endif
   std::vector<std::string> files = list_image_files(root);
   std::optional<ClassLabels> classes = labels_as_asked(labels, [&] { return folder_class_labels(root, files); });
-  return with_labels(std::make_unique<ImageFolderDataset>(root, std::move(files), image_size, channels),
+  return with_labels(std::make_unique<ImageFolderDataset>(root, std::move(files), image_size, channels, max_pixels),
                      std::move(classes));
 }
 

@@ -78,6 +78,7 @@ ClassLabels read_idx_class_labels(const std::string& images_path, const std::str
   if (static_cast<std::int64_t>(bytes.size()) != count)
     throw DataError(fmt::format("{}: holds {} labels, but {} holds {} images", path, bytes.size(), images_path,
                                 count));
+  if (bytes.empty()) throw DataError(fmt::format("{}: holds no labels", path));  // (fuzz_labels found the empty max)
   ClassLabels out;
   out.of_item.assign(bytes.begin(), bytes.end());
   out.names = numbered_names(*std::max_element(bytes.begin(), bytes.end()) + 1);

@@ -24,6 +24,11 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <cstring>
 #include <thread>
@@ -121,10 +126,12 @@ struct ProcessGroup::Impl {
     } catch (const DistributedError&) {
       throw;
     } catch (const std::exception& e) {
+      // Two ranks: the lost one is the other; more: a collective's error does not say which.
+      const std::string lost = env.world_size == 2 ? fmt::format("rank {}", 1 - env.rank) : "another rank";
       throw DistributedError(fmt::format(
-          "rank {}: {} across {} ranks failed ({} backend, timeout {}): {}. Another rank has probably stopped: its "
-          "own output says why",
-          env.rank, what, env.world_size, options.backend, seconds_text(options.timeout), first_line(e.what())));
+          "rank {}: {} across {} ranks failed ({} backend, timeout {}): {}. Lost {}: it stopped or its host became "
+          "unreachable (its own output says why where it still runs)",
+          env.rank, what, env.world_size, options.backend, seconds_text(options.timeout), first_line(e.what()), lost));
     }
   }
 
@@ -216,6 +223,28 @@ c10::intrusive_ptr<c10d::Store> rendezvous(const DistEnv& env, std::chrono::mill
   return store;
 }
 
+// The address this host sends from to reach `host`:`port` (the kernel's route: a UDP connect sends nothing), or ""
+// when it cannot tell. On rank 0 it is MASTER_ADDR itself; on another host the interface that reaches it. Gloo binds
+// there, as a two-machine run needs, where the hostname may resolve to an address the other host cannot reach.
+[[maybe_unused]] std::string address_towards(const std::string& host, int port) {
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_DGRAM;
+  addrinfo* found = nullptr;
+  if (::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0 || !found) return "";
+  std::string out;
+  const int fd = ::socket(found->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  sockaddr_storage local{};
+  socklen_t size = sizeof local;
+  char text[INET6_ADDRSTRLEN] = {};
+  if (fd >= 0 && ::connect(fd, found->ai_addr, found->ai_addrlen) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &size) == 0 &&
+      ::getnameinfo(reinterpret_cast<sockaddr*>(&local), size, text, sizeof text, nullptr, 0, NI_NUMERICHOST) == 0)
+    out = text;
+  if (fd >= 0) ::close(fd);
+  ::freeaddrinfo(found);
+  return out;
+}
+
 [[maybe_unused]] bool is_loopback(const std::string& addr) {
   return addr == "localhost" || addr.rfind("127.", 0) == 0 || addr == "::1";
 }
@@ -246,6 +275,8 @@ ProcessGroup::ProcessGroup(const DistEnv& env, const ProcessGroupOptions& option
         o->devices.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(ifname));
       else if (is_loopback(env.master_addr))
         o->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1"));
+      else if (const std::string local = address_towards(env.master_addr, env.master_port); !local.empty())
+        o->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname(local));
       else
         o->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
       impl_->backend = c10::make_intrusive<c10d::ProcessGroupGloo>(backend_store, env.rank, env.world_size, o);

@@ -226,6 +226,13 @@ EventRecords read_event_file(const std::string& path) {
       r.complete = false, r.error = "a data CRC mismatch at byte " + std::to_string(i);
       break;
     }
+    try {  // whole and framed, but not a protocol buffer (fuzz_tfevents): damage, as a bad CRC is
+      proto_fields(data);
+    } catch (const std::runtime_error& e) {
+      r.complete = false, r.error = "a record that is not a protocol buffer at byte " + std::to_string(i) + " (" +
+                                    e.what() + ")";
+      break;
+    }
     r.records.emplace_back(data);
     i += 16 + n;
   }

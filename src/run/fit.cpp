@@ -168,11 +168,19 @@ FitResult run_loop(Run& run, const std::vector<std::unique_ptr<Sink>>& all_sinks
   return result;
 }
 
-FitResult fit(const Config& config, const std::string& resume_from, const DistEnv* dist) {
-  const std::unique_ptr<Run> run = open_run(config, resume_from, dist);
+FitResult fit(const Config& config, const std::string& resume_from, const DistEnv* dist, bool overwrite) {
+  const std::unique_ptr<Run> run = open_run(config, resume_from, dist, overwrite);
   const auto sinks = default_sinks(*run);  // they read what they need (the evaluation set); nothing is written yet
   start_run(*run);
-  return run_loop(*run, sinks);
+  try {
+    return run_loop(*run, sinks);
+  } catch (const DistributedError& e) {  // a lost rank: say where the run can go on from
+    throw DistributedError(fmt::format("{}; the last checkpoint: {}", e.what(),
+                                       run->last_checkpoint.empty()
+                                           ? std::string("none yet")
+                                           : run->last_checkpoint + " (every rank: dcgan train --resume " +
+                                                 run->dir() + ")"));
+  }
 }
 
 }  // namespace dcgan

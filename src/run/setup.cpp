@@ -198,16 +198,21 @@ Generator* Run::average() {
   return &trainer->ema();
 }
 
-std::unique_ptr<Run> open_run(const Config& config, const std::string& resume_from, const DistEnv* dist) {
+std::unique_ptr<Run> open_run(const Config& config, const std::string& resume_from, const DistEnv* dist,
+                              bool overwrite) {
   validate(config);
   auto run = std::make_unique<Run>();
   run->config = config;
   run->resume_from = resume_from;
+  run->overwrite = overwrite;
   if (dist != nullptr && dist->distributed()) {
     run->rank = dist->rank;
     run->world = dist->world_size;
     run->master = fmt::format("{}:{}", dist->master_addr, dist->master_port);
   }
+  // One run per folder (rank 0 writes it; the ranks of one run share it): checked first, before anything slow;
+  // claimed (the folder made, locked) once the run is set up, so that a refused or failed set-up leaves nothing.
+  if (run->leader()) check_run_folder(config.output.dir, {run->resuming(), overwrite});
   run->quiet_rank = quiet_rank(!run->leader());
   choose_device(*run, dist);
   if (run->world > 1) join_group(*run, *dist);
@@ -220,6 +225,7 @@ std::unique_ptr<Run> open_run(const Config& config, const std::string& resume_fr
   run->at = {run->start_step, run->start_step / run->per_epoch};
   const double global_batch = static_cast<double>(config.train.batch_size) * run->world;
   run->trainer->set_ema_position(static_cast<double>(run->start_step) * global_batch, global_batch);
+  if (run->leader()) run->folder = claim_run_folder(config.output.dir, {run->resuming(), overwrite});
   return run;
 }
 
@@ -227,6 +233,11 @@ void start_run(Run& run) {
   const Config& c = run.config;
   if (run.leader()) {  // the only rank that writes
     ensure_writable_dir(run.dir());
+    if (run.overwrite && !run.resuming()) {
+      const std::vector<std::string> old = run_files_in(run.dir());
+      remove_run_files(run.dir());
+      if (!old.empty()) spdlog::info("--overwrite: removed the earlier run's {} from {}", fmt::join(old, ", "), run.dir());
+    }
     write_file_atomic(run.dir() + "/config.yaml", to_yaml(c));
     run.log_file = log_to_file(run.dir() + "/train.log", /*truncate=*/!run.resuming());
   }

@@ -7,11 +7,17 @@
 #include "dcgan/data/cache.h"
 #include "dcgan/data/cifar10.h"
 #include "dcgan/data/idx.h"
+#include "dcgan/data/image_decode.h"
+#include "dcgan/data/image_header.h"
+#include "dcgan/data/labels.h"
+#include "dcgan/io/tfevents.h"
 #include "dcgan/plain/pickle.h"
 #if DCGAN_PLAIN_SAMPLE
 #include "dcgan/plain/plain_generator.h"
 #endif
 
+#include <filesystem>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <sys/mman.h>
@@ -110,12 +116,74 @@ void checkpoint_loader(const std::uint8_t* data, std::size_t size) {
 #endif
 }
 
+void tfevents_reader(const std::uint8_t* data, std::size_t size) {
+  const MemFile f(data, size);
+  const EventRecords r = read_event_file(f.path());  // documented not to throw: damage ends the records
+  for (const std::string& record : r.records) event_step(record);
+  if (!r.complete && r.error.empty()) throw std::logic_error("an incomplete event file without a reason");
+}
+
+void labels_reader(const std::uint8_t* data, std::size_t size) {
+  const MemFile f(data, size);
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  try {  // an idx1 file of labels for as many images as its first byte says
+    read_idx_class_labels("/nonexistent-images-idx3-ubyte", f.path(), size > 0 ? data[0] : 0);
+  } catch (const DataError&) {
+  }
+  try {
+    cifar10_class_labels(f.path(), std::vector<std::uint8_t>(data, data + size));
+  } catch (const DataError&) {
+  }
+  read_cifar10_class_names(f.path());
+  parse_class_names(text);
+  // Each line a file under the root /r: the class subfolders of an image folder.
+  std::vector<std::string> files;
+  for (size_t at = 0; at <= text.size();) {
+    const size_t end = std::min(text.find('\n', at), text.size());
+    files.push_back("/r/" + text.substr(at, end - at));
+    at = end + 1;
+  }
+  try {
+    const ClassLabels labels = folder_class_labels("/r", files);
+    if (labels.of_item.size() != files.size()) throw std::logic_error("a label per file");
+  } catch (const DataError&) {
+  }
+}
+
+void image_decoder(const std::uint8_t* data, std::size_t size) {
+#if DCGAN_WITH_OPENCV
+  // Decoders choose by the file name: the same bytes under every name the folder reader takes.
+  static const std::string dir = [] {
+    const std::string d = "/dev/shm/dcgan-fuzz-" + std::to_string(::getpid());
+    std::filesystem::create_directories(d);
+    return d;
+  }();
+  const std::string bytes(reinterpret_cast<const char*>(data), size);
+  declared_image_size(bytes);
+  for (const char* ext : {".jpg", ".png", ".bmp", ".pgm", ".webp", ".tif"}) {
+    const std::string path = dir + "/image" + ext;
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+    for (const bool gray : {false, true}) {
+      try {
+        decode_image_file(path, gray, gray ? 16 : 0, 1 << 22);  // a 4-megapixel limit: a fuzzer's bomb is refused
+      } catch (const UnreadableImage&) {
+      }
+    }
+  }
+#else
+  (void)data, (void)size;
+#endif
+}
+
 const std::vector<NamedTarget>& targets() {
   static const std::vector<NamedTarget> all = {{"config", config_loader},
                                                {"idx", idx_reader},
                                                {"cifar10", cifar10_reader},
                                                {"cache", cache_reader},
-                                               {"checkpoint", checkpoint_loader}};
+                                               {"checkpoint", checkpoint_loader},
+                                               {"tfevents", tfevents_reader},
+                                               {"labels", labels_reader},
+                                               {"image", image_decoder}};
   return all;
 }
 

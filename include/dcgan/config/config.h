@@ -28,6 +28,11 @@ struct DataConfig {
   int synthetic_count = 1024;
   // false: an unreadable image in a folder is skipped with one warning; true: it stops the run.
   bool strict = false;
+  // An image file that declares more pixels than this (width x height in its header) is not decoded: skipped with
+  // one warning and counted as unreadable (fatal under data.strict). One PNG of 40 KB can declare 60000x60000 pixels
+  // and ask a decoder for 10 GB. The default is PIL's Image.MAX_IMAGE_PIXELS (1024^3 / 4 / 3, about a 9500x9500
+  // photo), which torchvision's ImageFolder inherits; 0 = no limit.
+  std::int64_t max_image_pixels = 89478485;
   // true: each real image is flipped left-right with probability 1/2 at every step, drawn from the training stream
   // (StyleGAN2-ADA's --mirror, Karras et al. 2020); for data where left and right do not matter. Off in the
   // tutorial.
@@ -100,10 +105,11 @@ struct TrainConfig {
   double ema_rampup = 0.05;  // 0 = no ramp-up: the full half-life from the first step
   // "auto": the half-life schedule above. A number in [0, 1): a fixed per-step decay instead
   // (ema = decay * ema + (1 - decay) * G; 0 = no average), the only schedule before ema_halflife_images existed;
-  // configs and checkpoints that set it keep training as they did.
+  // configs and checkpoints that set it keep that update. The average's BatchNorm statistics follow ema_bn_images
+  // (set it to 0 for the copy of G's that such configs had).
   std::string ema_decay = "auto";
   // The average's BatchNorm running statistics are its own: recomputed from forward passes in training mode over
-  // this many noise vectors of a fixed stream (not the training stream), 512 a pass, whenever the average is
+  // this many noise vectors of a fixed stream (not the training stream), 128 a pass, whenever the average is
   // evaluated, sampled or saved, as torch.optim.swa_utils.update_bn does for SWA and BigGAN's "standing statistics"
   // (Brock et al. 2019). 0 = copy G's statistics after every update (the behaviour before this key). 4096, not 512:
   // with 512 the estimate alone moved the average's SWD by up to 6 between noise draws (docs/quality.md). The cost,

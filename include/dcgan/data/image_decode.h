@@ -4,6 +4,7 @@
 #if DCGAN_WITH_OPENCV
 #include <opencv2/core/mat.hpp>
 
+#include <cstdint>
 #include <string>
 
 namespace dcgan {
@@ -21,7 +22,12 @@ namespace dcgan {
 /// - libpng's warnings are about ancillary data (an "incorrect sRGB profile" in iCCP, a bad text chunk): the image
 ///   is used, and the first warning of the file is logged at debug level. libpng's errors are UnreadableImage.
 /// Other formats go through OpenCV's imread. Anything undecodable throws UnreadableImage naming the file.
-cv::Mat decode_image_file(const std::string& path, bool gray, int min_side);
+///
+/// `max_pixels` > 0 bounds the memory any file can take: an image that declares more pixels (width x height in
+/// its header, read before anything is allocated: libjpeg's and libpng's headers, and image_header.h's for BMP, PNM,
+/// WebP and TIFF) is UnreadableImage naming its size and data.max_image_pixels. OpenCV's own limit (2^30 pixels)
+/// stays behind it for anything else.
+cv::Mat decode_image_file(const std::string& path, bool gray, int min_side, std::int64_t max_pixels = 0);
 
 }  // namespace dcgan
 #endif

@@ -24,7 +24,9 @@ std::vector<std::string> list_image_files(const std::string& root);
 // `image_size`. A JPEG at least twice the target size is decoded at 1/2, 1/4 or 1/8 scale by libjpeg first (data/image_decode.h). read()
 // throws DataError naming the file when it cannot be decoded. One class per top-level subfolder, as `labels` asks
 // (folder_class_labels in data/labels.h).
+// `max_pixels` > 0: a file declaring more pixels is unreadable (skipped and counted, or fatal under data.strict)
+// before it is decoded (decode_image_file).
 std::unique_ptr<Dataset> open_image_folder(const std::string& root, int image_size, int channels,
-                                           LabelMode labels = LabelMode::None);
+                                           LabelMode labels = LabelMode::None, std::int64_t max_pixels = 0);
 
 }  // namespace dcgan

@@ -49,7 +49,8 @@ struct ProtoField {
 /// The fields of `message` in order; throws std::runtime_error on malformed input (the reader's check).
 std::vector<ProtoField> proto_fields(std::string_view message);
 
-/// The records of an event file up to its last whole record with both CRCs right. `complete` is false when
+/// The records of an event file up to its last whole record with both CRCs right that is a protocol buffer (so
+/// event_step never throws on them). `complete` is false when
 /// bytes followed that could not be read (a crashed writer's cut record, or damage); `error` says what.
 struct EventRecords {
   std::vector<std::string> records;
@@ -58,7 +59,8 @@ struct EventRecords {
 };
 EventRecords read_event_file(const std::string& path);
 
-/// The step of an encoded Event (0 when it has none, as the file_version record).
+/// The step of an encoded Event (0 when it has none, as the file_version record); std::runtime_error for bytes
+/// that are not a protocol buffer (read_event_file's records always are).
 int64_t event_step(std::string_view event);
 
 /// Appends records to an event file, flushing each. Throws FileError naming the file when it cannot open or a

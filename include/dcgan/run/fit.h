@@ -37,6 +37,9 @@ struct FitResult {
 /// Resuming (`resume_from` names a full checkpoint whose identity keys equal config's): loads G, D, both Adam states,
 /// the fixed noise and the RNG states, restarts the batches at the checkpoint's step, keeps metrics.csv rows up to
 /// that step and appends after them. On the CPU the result is the same, byte for byte, as a run never interrupted.
+/// The run claims output.dir first (run_folder.h): a folder locked by another run, or holding a run when neither
+/// resuming nor `overwrite`, is refused with RunFolderError before anything is set up; with `overwrite` the old
+/// run's files are removed once the new run is set up, just before it writes.
 /// A SIGINT/SIGTERM (see signals.h) ends the run after the current step with a checkpoint and g.pt written.
 /// A non-finite loss throws TrainingError without writing a checkpoint of the diverged state.
 ///
@@ -46,7 +49,8 @@ struct FitResult {
 /// stopping (a signal, a non-finite loss) so that they stop together. Only rank 0 writes anything; its checkpoints
 /// hold every rank's RNG state, and a resume needs the same world size. train.threads = 0 gives each rank its share
 /// of the machine's cores (LOCAL_WORLD_SIZE ranks share them); device auto/cuda picks cuda:LOCAL_RANK.
-FitResult fit(const Config& config, const std::string& resume_from = "", const DistEnv* dist = nullptr);
+FitResult fit(const Config& config, const std::string& resume_from = "", const DistEnv* dist = nullptr,
+              bool overwrite = false);
 
 /// The outputs of a run, in the order the loop calls them (the evaluation first: the log line and metrics.csv show
 /// its figures). A new output is one sink and one line here.

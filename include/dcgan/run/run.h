@@ -1,6 +1,7 @@
 // Run: a training run as set up before its first step (who this process is, the trainer, the data, the run folder).
 #pragma once
 
+#include "dcgan/run/run_folder.h"
 #include "dcgan/config/config.h"
 #include "dcgan/data/batch_source.h"
 #include "dcgan/data/dataset.h"
@@ -45,6 +46,8 @@ struct Run {
 
   Config config;            // validated
   std::string resume_from;  // the checkpoint this run continues, or ""
+  bool overwrite = false;   // train --overwrite: start_run removes the folder's old run first
+  RunFolderLock folder;     // rank 0's lock on output.dir, for the run's life (run_folder.h)
   int rank = 0;             // this process in a distributed run (0 of 1 otherwise)
   int world = 1;
   std::string master;       // MASTER_ADDR:MASTER_PORT of a distributed run
@@ -86,7 +89,8 @@ GridInput sample_grid_input(const Run& run);
 /// so a bad launch fails before anything else), the seeded trainer and fixed noise, a resume's checkpoint (refused
 /// when the model, data or optimiser differ, or the world size), the data set and the step count. Throws
 /// ConfigError, DataError, CheckpointError, DistributedError with a message naming the file or key.
-std::unique_ptr<Run> open_run(const Config& config, const std::string& resume_from, const DistEnv* dist);
+std::unique_ptr<Run> open_run(const Config& config, const std::string& resume_from, const DistEnv* dist,
+                              bool overwrite = false);
 
 /// Rank 0 writes the run folder (config.yaml, train.log, appended to when resuming); every rank opens its batch
 /// source (resident on the device, or the Loader's thread) at the run's first batch and logs the run's settings.
