@@ -15,5 +15,6 @@ echo "demo: training   (build/dcgan train --config configs/fashion-mnist.yaml $*
 start=$SECONDS
 build/dcgan train --config configs/fashion-mnist.yaml --overwrite "$@"  # a second demo trains afresh
 echo "demo: training   $((SECONDS - start)) s"
-echo "demo: samples in runs/fashion-mnist/samples/ (the last grid is the newest); try:"
+echo "demo: the run on one page: runs/fashion-mnist/report.html (open it in a browser); its grids animated in"
+echo "  runs/fashion-mnist/progress.gif; samples in runs/fashion-mnist/samples/ (the last grid is the newest); try:"
 echo "  build/dcgan sample --ckpt runs/fashion-mnist/g.pt -n 64 --out runs/fashion-mnist/sample.png"
