@@ -18,13 +18,17 @@ namespace {
 constexpr int kBand = 18;  // pixels of the band under each frame that carries its step
 
 #if DCGAN_WITH_OPENCV
-GridImage labelled_frame(const GridFrame& grid, int width, int height) {
+cv::Mat read_grid(const GridFrame& grid) {
   cv::Mat bgr = cv::imread(grid.path, cv::IMREAD_COLOR);
   if (bgr.empty()) throw FileError(grid.path + ": cannot read this sample grid");
+  return bgr;
+}
+
+GridImage labelled_frame(cv::Mat bgr, int64_t step, int width, int height) {
   if (bgr.cols != width || bgr.rows != height) cv::resize(bgr, bgr, cv::Size(width, height), 0, 0, cv::INTER_NEAREST);
   cv::Mat frame(height + kBand, width, CV_8UC3, cv::Scalar(0, 0, 0));
   bgr.copyTo(frame(cv::Rect(0, 0, width, height)));
-  cv::putText(frame, "step " + std::to_string(grid.step), cv::Point(4, height + kBand - 5), cv::FONT_HERSHEY_SIMPLEX,
+  cv::putText(frame, "step " + std::to_string(step), cv::Point(4, height + kBand - 5), cv::FONT_HERSHEY_SIMPLEX,
               0.45, cv::Scalar(255, 255, 255), 1, cv::LINE_AA);
   cv::cvtColor(frame, frame, cv::COLOR_BGR2RGB);
   GridImage out;
@@ -40,11 +44,10 @@ bool write_progress_gif(const std::string& run_dir, const std::string& path, int
 #if DCGAN_WITH_OPENCV
   const std::vector<GridFrame> grids = list_grids(run_dir + "/samples");
   if (grids.empty()) return false;
-  const cv::Mat last = cv::imread(grids.back().path, cv::IMREAD_COLOR);
-  if (last.empty()) throw FileError(grids.back().path + ": cannot read this sample grid");
+  const cv::Mat last = read_grid(grids.back());  // every frame takes its size (spread_indices ends with it)
   std::vector<GridImage> frames;
   for (size_t i : spread_indices(grids.size(), static_cast<size_t>(std::max(1, max_frames))))
-    frames.push_back(labelled_frame(grids[i], last.cols, last.rows));
+    frames.push_back(labelled_frame(i + 1 == grids.size() ? last : read_grid(grids[i]), grids[i].step, last.cols, last.rows));
   write_file_atomic(path, encode_gif(frames));
   return true;
 #else

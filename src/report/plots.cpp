@@ -3,6 +3,7 @@
 
 #include "dcgan/io/files.h"
 #include "dcgan/report/image_io.h"
+#include "dcgan/report/run_record.h"
 
 #include <fmt/format.h>
 
@@ -15,10 +16,8 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <tuple>
-#include <sstream>
 
 namespace dcgan {
 namespace {
@@ -141,22 +140,14 @@ static std::vector<PlotSeries> rows_with_values(std::map<std::string, std::vecto
 }
 
 std::vector<std::string> write_metric_plots(const std::string& run_dir) {
-  std::ifstream in(run_dir + "/metrics.csv");
-  std::string line;
-  if (!std::getline(in, line)) return {};
-  std::map<std::string, std::vector<double>> cols;  // by header name
-  std::vector<std::string> names;
-  {
-    std::stringstream ss(line);
-    for (std::string cell; std::getline(ss, cell, ',');) names.push_back(cell);
-  }
-  while (std::getline(in, line)) {
-    std::stringstream ss(line);
-    std::string cell;
-    for (std::size_t c = 0; c < names.size(); ++c) {
-      if (!std::getline(ss, cell, ',')) cell.clear();
-      cols[names[c]].push_back(cell.empty() ? NAN : std::strtod(cell.c_str(), nullptr));
-    }
+  const std::string csv = run_dir + "/metrics.csv";
+  std::error_code ec;
+  if (!std::filesystem::exists(csv, ec)) return {};
+  const MetricsTable table = parse_metrics(read_file(csv));  // the report's reader: damaged lines skipped
+  std::map<std::string, std::vector<double>> cols;  // by header name, NaN for an empty cell
+  for (std::size_t c = 0; c < table.columns.size(); ++c) {
+    std::vector<double>& col = cols[table.columns[c]];
+    for (const auto& row : table.rows) col.push_back(row[c] ? *row[c] : NAN);
   }
   for (const char* need : {"step", "loss_d", "loss_g", "d_x", "d_g_z1", "d_g_z2"})
     if (!cols.count(need) || cols[need].empty()) return {};

@@ -2,6 +2,7 @@
 #include "dcgan/report/run_record.h"
 
 #include "dcgan/config/config.h"
+#include "dcgan/data/labels.h"
 #include "dcgan/io/files.h"
 
 #include <yaml-cpp/yaml.h>
@@ -82,15 +83,16 @@ void read_config(RunRecord& r, const std::string& path) {
     if (key == "data.class_names") names = value;
   }
   if (!classes.empty() && classes != "0") {
-    r.class_names = split(names, ',');
+    r.class_names = parse_class_names(names);
     if (r.class_names.size() > kMaxGridRows) r.class_names.resize(kMaxGridRows);
   }
 }
 
 }  // namespace
 
-std::vector<std::pair<std::string, std::string>> default_config() {
-  return flatten_config(to_yaml(Config{}), "the defaults");
+const std::vector<std::pair<std::string, std::string>>& default_config() {
+  static const auto defaults = flatten_config(to_yaml(Config{}), "the defaults");  // fixed for the process
+  return defaults;
 }
 
 std::vector<GridFrame> list_grids(const std::string& dir) {

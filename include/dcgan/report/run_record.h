@@ -61,7 +61,7 @@ struct BestFigure {
 std::optional<BestFigure> best_evaluation(const MetricsTable& metrics);
 
 /// Config{} as a run folder's config.yaml holds it: "section.key" -> value, in schema order.
-std::vector<std::pair<std::string, std::string>> default_config();
+const std::vector<std::pair<std::string, std::string>>& default_config();
 
 /// Reads metrics.csv text. A line of the wrong width or with a cell that is
 /// not a number is damaged: skipped and counted.
