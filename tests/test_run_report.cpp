@@ -124,6 +124,10 @@ TEST(HtmlReport, ThePageIsSelfContainedAndNoValueCanEndItsScript) {
   EXPECT_NE(page.find("uPlot"), std::string::npos);
   EXPECT_NE(page.find("step-000002.png: not a PNG"), std::string::npos) << "the unreadable grid is named";
   EXPECT_NE(page.find("\"total\":10"), std::string::npos);
+  // A log line that is not UTF-8 (a Latin-1 file name) is shown with U+FFFD, not an exception.
+  write(dir / "train.log", "[2026-12-07 07:00:00.000] [warning] /data/caf\xe9.png: not an image\n");
+  const std::string latin1 = render_report({read_run(dir.str())}, std::nullopt);
+  EXPECT_NE(latin1.find("caf\xef\xbf\xbd.png: not an image"), std::string::npos);
 }
 
 }  // namespace

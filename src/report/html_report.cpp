@@ -172,7 +172,8 @@ std::string render_report(const std::vector<RunRecord>& runs, const std::optiona
   page += "<body>\n<noscript>This report draws its charts with JavaScript: allow scripts for this file.</noscript>\n";
   page += "<div id=\"app\"></div>\n<!-- The charts are drawn by uPlot 1.6.32 (https://github.com/leeoniya/uPlot):\n" +
           std::string(assets::kUplotLicense) + "-->\n<script type=\"application/json\" id=\"dcgan-data\">";
-  page += script_safe(data.dump());
+  // A path or log line that is not UTF-8 (a Latin-1 folder name) becomes U+FFFD rather than an exception.
+  page += script_safe(data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   page += "</script>\n<script>\n" + std::string(assets::kUplotJs) + "\n</script>\n<script>\n" + assets::kReportJs +
           "\n</script>\n</body></html>\n";
   return page;
