@@ -1,4 +1,4 @@
-// Tests of diff_augment and random_mirror: identity at zero strength, gradients, seeds, independent draws, ranges.
+// Tests of diff_augment and random_mirror: identity at zero strength, gradients, seeds, independent draws, ranges, p.
 #include "dcgan/train/augment.h"
 
 #include "test_util.h"
@@ -117,6 +117,27 @@ TEST_F(AugmentTest, MirrorFlipsSomeImagesLeftRight) {
   }
   EXPECT_GT(flipped, 16);
   EXPECT_LT(flipped, 48);
+}
+
+// With p, each policy applies to an image with probability p: p = 0 leaves every image as it was, p = 1 changes
+// as many as no p does, p = 1/2 about half (cutout: an image either has its square zeroed or is untouched).
+TEST_F(AugmentTest, EachPolicyAppliesToAnImageWithProbabilityP) {
+  const torch::Tensor x = images(400, 16);
+  const AugmentPolicy cut = parse_augment("cutout");
+  EXPECT_TRUE(torch::equal(diff_augment(x, all, 1.0, torch::zeros({})), x));
+  auto share_changed = [&](double p) {
+    const torch::Tensor y = diff_augment(x, cut, 1.0, torch::full({}, p));
+    return (y != x).flatten(1).any(1).to(torch::kFloat).mean().item<double>();
+  };
+  EXPECT_DOUBLE_EQ(share_changed(1.0), 1.0);
+  const double half = share_changed(0.5);
+  EXPECT_NEAR(half, 0.5, 0.08) << "400 draws: 3 standard deviations is 0.075";
+  EXPECT_NEAR(share_changed(0.1), 0.1, 0.05);
+  // The images a policy passes over are exactly the input, and the gradient still reaches x through both.
+  const torch::Tensor xg = x.clone().requires_grad_(true);
+  diff_augment(xg, all, 1.0, torch::full({}, 0.5)).sum().backward();
+  ASSERT_TRUE(xg.grad().defined());
+  EXPECT_GT(xg.grad().abs().sum().item<double>(), 0.0);
 }
 
 }  // namespace

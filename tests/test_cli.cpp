@@ -30,7 +30,7 @@ TEST(Cli, TrainTinyThenSample) {
     EXPECT_TRUE(fs::is_regular_file(run + "/" + f)) << f;
   const auto metrics = lines_of(run + "/metrics.csv");
   ASSERT_EQ(metrics.size(), 7u);  // header + steps 2, 4, ..., 12
-  EXPECT_EQ(metrics[0], "step,epoch,loss_d,loss_g,d_x,d_g_z1,d_g_z2,swd,swd_ema,r_t,d_train,d_holdout,images_per_s");
+  EXPECT_EQ(metrics[0], "step,epoch,loss_d,loss_g,d_x,d_g_z1,d_g_z2,swd,swd_ema,r_t,d_train,d_holdout,augment_p,images_per_s");
   EXPECT_EQ(metrics[6].substr(0, 5), "12,1,");
   EXPECT_NE(train.out.find("Loss_D:"), std::string::npos);
   EXPECT_NE(train.out.find("images/s:"), std::string::npos);
@@ -103,13 +103,13 @@ TEST(Cli, EvaluationKeepsTheBestGeneratorAndTheAverageIsSampled) {
   ASSERT_EQ(r.status, 0) << r.err;
   const auto rows = lines_of(dir / "run/metrics.csv");
   ASSERT_EQ(rows.size(), 7u);
-  EXPECT_EQ(rows[0], "step,epoch,loss_d,loss_g,d_x,d_g_z1,d_g_z2,swd,swd_ema,r_t,d_train,d_holdout,images_per_s");
+  EXPECT_EQ(rows[0], "step,epoch,loss_d,loss_g,d_x,d_g_z1,d_g_z2,swd,swd_ema,r_t,d_train,d_holdout,augment_p,images_per_s");
   int evaluated = 0;
   for (std::size_t i = 1; i < rows.size(); ++i) {
     const bool eval_row = rows[i].rfind("6,", 0) == 0 || rows[i].rfind("12,", 0) == 0;
     // swd and swd_ema (columns 8 and 9) filled at the evaluation steps only.
     const auto cells = test::csv_cells(rows[i]);
-    ASSERT_EQ(cells.size(), 13u) << rows[i];
+    ASSERT_EQ(cells.size(), 14u) << rows[i];
     EXPECT_EQ(!cells[7].empty() && !cells[8].empty(), eval_row) << rows[i];
     evaluated += eval_row;
   }

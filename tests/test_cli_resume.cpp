@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "cli_util.h"
@@ -52,6 +53,7 @@ std::vector<torch::Tensor> all_state(const std::string& checkpoint) {
     for (const auto& p : m->parameters()) out.push_back(p.detach().clone());
     for (const auto& b : m->buffers()) out.push_back(b.clone());
   }
+  for (const auto& entry : trainer.augment_probability().state()) out.push_back(entry.second.clone());
   for (auto* opt : {&trainer.optimizer_g(), &trainer.optimizer_d()}) {
     for (const auto& p : opt->param_groups()[0].params()) {
       const auto& st = static_cast<const torch::optim::AdamParamState&>(
@@ -76,18 +78,29 @@ std::vector<int64_t> logged_steps(const std::string& run_dir) {
   return steps;
 }
 
-// In fp32, in bf16 where the CPU has it natively (train.precision=bf16: autocast, fp32 master weights), and a
-// class-conditional run in fp32 (its fake classes come from the training stream too).
+// In fp32 with the augmentation probability steered by r_t (train.augment_p=adaptive, fast enough to move p at
+// every adjustment; checkpoints every 25 steps fall inside its 4-step intervals), in bf16 where the CPU has it
+// natively (train.precision=bf16: autocast, fp32 master weights), and a class-conditional run in fp32 (its fake
+// classes come from the training stream too); the last two with p fixed at 1.
 class CliKillResume : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(CliKillResume, SigkillAtARandomMomentThenResumeIsExact) {
   if (GetParam() == "bf16" && !cpu_features().native_bf16())
     GTEST_SKIP() << "this CPU has no native bf16 (" << cpu_features().describe() << ")";
   const bool conditional = GetParam() == "conditional";
+  const bool adaptive = GetParam() == "fp32";
   const std::string run = kRun + " --set train.precision=" + (conditional ? "fp32" : GetParam()) +
-                          (conditional ? " --set model.num_classes=auto" : "");
+                          (conditional ? " --set model.num_classes=auto" : "") +
+                          (adaptive ? " --set train.augment_p=adaptive --set train.augment_speed_images=3000" : "");
   test::ScratchDir dir;
   ASSERT_EQ(dcgan_cli(run + " --set output.dir=" + (dir / "ref")).status, 0);
+  if (adaptive) {  // p moved: many values in metrics.csv's augment_p column, none of them 1 (the fixed default)
+    std::set<std::string> values;
+    const auto rows = test::lines_of(dir / "ref/metrics.csv");
+    for (std::size_t i = 1; i < rows.size(); ++i) values.insert(test::csv_cells(rows[i]).at(12));
+    EXPECT_GE(values.size(), 6u);
+    EXPECT_EQ(values.count("1.000000"), 0u);
+  }
 
   // A new kill moment each run; DCGAN_TEST_KILL_SEED=S replays the run that printed seed S.
   const char* fixed = std::getenv("DCGAN_TEST_KILL_SEED");

@@ -18,17 +18,26 @@ using test::lines_of;
 // line and overfitting.png; the held-back images are left out of the epoch.
 TEST(CliSmallData, HeldBackImagesAndRtAreLoggedAndPlotted) {
   test::ScratchDir dir;
-  const CliRun r = dcgan_cli("train --config configs/tiny.yaml --set data.holdout=32 --set data.mirror=true "
+  const CliRun r = dcgan_cli("train --config configs/tiny.yaml --set data.holdout=32 --set data.mirror=auto "
                              "--set train.augment=color,translation,cutout --set output.dir=" + (dir / "run"));
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("training on 224 of them; 7 batches of 32 per epoch"), std::string::npos) << r.out;
+  // Digits have a handedness: mirror=auto measures it on the 224 training images, says so, and writes its decision
+  // where a resume reads it.
+  const std::regex decided(R"(mirror: off, flipped images differ from the set \(SWD ratio ([0-9.]+), over )"
+                           R"(data.mirror_max_ratio 1.5: x1e3 [0-9.]+ between two halves of 224 images at 32x32)");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(r.out, m, decided)) << r.out;
+  EXPECT_GT(std::stod(m[1]), 1.5);
+  EXPECT_NE(test::slurp(dir / "run/config.yaml").find("mirror: \"false\""), std::string::npos);
+  EXPECT_NE(test::slurp(dir / "run/train.log").find("mirror: off, flipped images differ"), std::string::npos);
   EXPECT_NE(r.out.find("D(x) train / held-back: "), std::string::npos) << r.out;
   const auto rows = lines_of(dir / "run/metrics.csv");
   ASSERT_EQ(rows.size(), 7u);
-  EXPECT_EQ(rows[0], "step,epoch,loss_d,loss_g,d_x,d_g_z1,d_g_z2,swd,swd_ema,r_t,d_train,d_holdout,images_per_s");
+  EXPECT_EQ(rows[0], "step,epoch,loss_d,loss_g,d_x,d_g_z1,d_g_z2,swd,swd_ema,r_t,d_train,d_holdout,augment_p,images_per_s");
   for (std::size_t i = 1; i < rows.size(); ++i) {
     const auto c = test::csv_cells(rows[i]);
-    ASSERT_EQ(c.size(), 13u) << rows[i];
+    ASSERT_EQ(c.size(), 14u) << rows[i];
     const double rt = std::stod(c[9]), train = std::stod(c[10]), held = std::stod(c[11]);
     EXPECT_GE(rt, -1.0);
     EXPECT_LE(rt, 1.0);
@@ -36,15 +45,16 @@ TEST(CliSmallData, HeldBackImagesAndRtAreLoggedAndPlotted) {
       EXPECT_GT(p, 0.0) << rows[i];
       EXPECT_LT(p, 1.0) << rows[i];
     }
+    EXPECT_EQ(c[12], "1.000000") << "train.augment_p 1: every image, every policy";
   }
   EXPECT_FALSE(cv::imread(dir / "run/overfitting.png", cv::IMREAD_UNCHANGED).empty());
   // Without held-back images, r_t alone.
   const auto plain = lines_of(test::shared_tiny_run() + "/metrics.csv");
   ASSERT_GE(plain.size(), 2u);
   const auto c = test::csv_cells(plain[1]);
-  ASSERT_EQ(c.size(), 13u) << plain[1];
+  ASSERT_EQ(c.size(), 14u) << plain[1];
   EXPECT_FALSE(c[9].empty());
-  EXPECT_TRUE(c[10].empty() && c[11].empty()) << plain[1];
+  EXPECT_TRUE(c[10].empty() && c[11].empty() && c[12].empty()) << plain[1];
   // Too many held back is one line naming the data and the key.
   const CliRun refused = dcgan_cli("train --config configs/tiny.yaml --set data.holdout=250 --set output.dir=" +
                                    (dir / "refused"));

@@ -30,7 +30,8 @@ TEST(Config, DefaultsAreTheTutorials) {
   EXPECT_EQ(c.output.sample_every, 500);
   // What the tutorial does not have is off: augmentation, mirroring, held-back images, a second learning rate.
   EXPECT_EQ(c.train.augment, "");
-  EXPECT_FALSE(c.data.mirror);
+  EXPECT_EQ(c.data.mirror, "false");
+  EXPECT_EQ(c.train.augment_p, "1");
   EXPECT_EQ(c.data.holdout, 0);
   EXPECT_EQ(c.train.lr_d, 0.0);
   // The moving average: StyleGAN2-ADA's half-life and ramp-up.
@@ -67,6 +68,37 @@ TEST(Config, AugmentPoliciesAreParsedAndChecked) {
   c.data.path = "x";
   apply_override(c, "train.augment=colour");
   EXPECT_NE(test::message_of<ConfigError>([&] { validate(c); }).find("train.augment: unknown policy 'colour'"),
+            std::string::npos);
+  // none is no augmentation, as "" is.
+  EXPECT_FALSE(parse_augment("none").any());
+  apply_override(c, "train.augment=none");
+  EXPECT_NO_THROW(validate(c));
+}
+
+// train.augment_p is a probability or adaptive; data.mirror is true, false or auto, and auto is no decision yet.
+TEST(Config, AugmentProbabilityAndMirrorValues) {
+  EXPECT_EQ(parse_augment_p("adaptive"), std::nullopt);
+  EXPECT_EQ(parse_augment_p("0.25"), 0.25);
+  EXPECT_EQ(parse_augment_p("1"), 1.0);
+  for (const char* bad : {"1.5", "-0.1", "", "often", "nan"})
+    EXPECT_NE(test::message_of<ConfigError>([&] { parse_augment_p(bad); }).find("train.augment_p: must be a probability"),
+              std::string::npos)
+        << bad;
+  Config c;
+  c.data.path = "x";
+  for (const char* ok : {"true", "false", "auto"}) {
+    apply_override(c, std::string("data.mirror=") + ok);
+    EXPECT_NO_THROW(validate(c)) << ok;
+  }
+  EXPECT_THROW(mirror_on(c.data), ConfigError);  // auto: decided by the run
+  apply_override(c, "data.mirror=true");
+  EXPECT_TRUE(mirror_on(c.data));
+  apply_override(c, "data.mirror=sometimes");
+  EXPECT_NE(test::message_of<ConfigError>([&] { validate(c); }).find("data.mirror: must be true, false or auto"),
+            std::string::npos);
+  c.data.mirror = "false";
+  apply_override(c, "train.augment_target=1");
+  EXPECT_NE(test::message_of<ConfigError>([&] { validate(c); }).find("train.augment_target: must be in (0, 1)"),
             std::string::npos);
 }
 
@@ -255,7 +287,7 @@ TEST(Config, IdentityKeysTellExperimentsApart) {
 
 TEST(Config, HelpListsEveryKeyWithItsDefault) {
   const std::string help = describe_config_keys();
-  EXPECT_EQ(config_keys().size(), 53u);
+  EXPECT_EQ(config_keys().size(), 58u);
   for (const auto& k : config_keys()) EXPECT_NE(help.find(k.name), std::string::npos) << k.name;
   // Keys and defaults in aligned columns: "train.lr", padded to the longest key, then "0.0002".
   const std::size_t lr = help.find("  train.lr "), nz = help.find("  model.nz ");

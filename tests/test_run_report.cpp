@@ -12,7 +12,7 @@
 namespace dcgan {
 namespace {
 
-const char* kHeader = "step,epoch,loss_d,loss_g,d_x,d_g_z1,d_g_z2,swd,swd_ema,r_t,d_train,d_holdout,images_per_s\n";
+const char* kHeader = "step,epoch,loss_d,loss_g,d_x,d_g_z1,d_g_z2,swd,swd_ema,r_t,d_train,d_holdout,augment_p,images_per_s\n";
 
 void write(const std::string& path, const std::string& text) {
   std::filesystem::create_directories(std::filesystem::path(path).parent_path());
@@ -21,16 +21,16 @@ void write(const std::string& path, const std::string& text) {
 
 TEST(RunRecord, MetricsKeepGoodRowsAndCountDamagedOnes) {
   const MetricsTable t = parse_metrics(std::string(kHeader) +
-                                       "2,0,1.3,0.7,0.5,0.4,0.4,,,0.5,,,100\n"
-                                       "4,0,1.2,0.7,0.5,0.4,0.4,25.5,,0.6,,,110\n"
+                                       "2,0,1.3,0.7,0.5,0.4,0.4,,,0.5,,,,100\n"
+                                       "4,0,1.2,0.7,0.5,0.4,0.4,25.5,,0.6,,,,110\n"
                                        "6,0,1.2,0.7\n"                              // truncated: a crash mid-line
-                                       "8,0,1.2,x,0.5,0.4,0.4,,,0.6,,,110\n"          // not a number
-                                       "4,0,1.2,0.7,0.5,0.4,0.4,,,0.6,,,110\n"        // a step going back
-                                       "10,0,1.1,0.8,0.5,0.4,0.4,20.5,19.5,0.7,,,120\n");
-  ASSERT_EQ(t.columns.size(), 13u);
+                                       "8,0,1.2,x,0.5,0.4,0.4,,,0.6,,,,110\n"          // not a number
+                                       "4,0,1.2,0.7,0.5,0.4,0.4,,,0.6,,,,110\n"        // a step going back
+                                       "10,0,1.1,0.8,0.5,0.4,0.4,20.5,19.5,0.7,,,,120\n");
+  ASSERT_EQ(t.columns.size(), 14u);
   ASSERT_EQ(t.rows.size(), 3u);
   EXPECT_EQ(t.damaged, 3);
-  EXPECT_EQ(t.first_damage, "line 4: 4 cells where the header has 13");
+  EXPECT_EQ(t.first_damage, "line 4: 4 cells where the header has 14");
   EXPECT_FALSE(t.rows[0][7].has_value());
   EXPECT_DOUBLE_EQ(*t.rows[1][7], 25.5);
   const auto best = best_evaluation(t);
@@ -114,7 +114,7 @@ TEST(HtmlReport, ThePageIsSelfContainedAndNoValueCanEndItsScript) {
   Config c;
   c.output.dir = "</script><script>alert(1)</script>";
   write(dir / "config.yaml", to_yaml(c));
-  write(dir / "metrics.csv", std::string(kHeader) + "2,0,1.3,0.7,0.5,0.4,0.4,,,0.5,,,100\n");
+  write(dir / "metrics.csv", std::string(kHeader) + "2,0,1.3,0.7,0.5,0.4,0.4,,,0.5,,,,100\n");
   write(dir / "samples/step-000002.png", "not a png");
   const std::string page = render_report({read_run(dir.str())}, LiveStatus{2, 10, 1.5, "running"});
   EXPECT_EQ(page.find("</script><script>alert"), std::string::npos);

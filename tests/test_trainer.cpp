@@ -255,7 +255,7 @@ TEST_F(TrainerEmaTest, IntervalSumsAddUpTheSteps) {
 // With augmentation and mirroring on, a step still trains both networks, and the same seed repeats it exactly.
 TEST_F(TrainerEmaTest, AugmentedStepsTrainAndRepeat) {
   config.train.augment = "color,translation,cutout";
-  config.data.mirror = true;
+  config.data.mirror = "true";
   auto run = [&] {
     torch::manual_seed(11);
     Trainer t(config, torch::kCPU);

@@ -57,6 +57,7 @@ int run_bench_step(const BenchStepOptions& o) {
   validate(config);
   // The step's cost hardly depends on the number of classes; bench opens no data to count them.
   if (config.model.num_classes == "auto") config.model.num_classes = "10";
+  if (config.data.mirror == "auto") config.data.mirror = "true";  // synthetic data: time the flips too
   const int threads = configure_threads(o.threads);
   const torch::Device device = resolve_device(o.device);
   configure_device(config, device);

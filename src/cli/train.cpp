@@ -66,6 +66,9 @@ int run_train(const TrainOptions& opts) {
                               ? opts.resume
                               : fs::absolute(checkpoint).parent_path().parent_path().string();
     }
+    // What a run resolves when it opens (auto) is what the run being resumed resolved.
+    if (config.data.mirror == "auto") config.data.mirror = saved.data.mirror;
+    if (config.model.num_classes == "auto") config.model.num_classes = saved.model.num_classes;
     const auto diffs = differing_identity_keys(saved, config);
     if (!diffs.empty())
       throw ConfigError(fmt::format("cannot resume {}: the model, data or optimiser would change ({})", checkpoint,

@@ -102,7 +102,10 @@ const std::vector<Field>& fields() {
       make_field("data.strict", &C::data, &DataConfig::strict, "unreadable images stop the run instead of being skipped"),
       make_field("data.max_image_pixels", &C::data, &DataConfig::max_image_pixels,
                  "images declaring more pixels are skipped (PIL's limit; 0 = none)"),
-      make_field("data.mirror", &C::data, &DataConfig::mirror, "random x-flips of real images (StyleGAN2-ADA --mirror)"),
+      make_field("data.mirror", &C::data, &DataConfig::mirror,
+                 "true | false | auto: random x-flips of real images (auto: measured, where flips look like the set)"),
+      make_field("data.mirror_max_ratio", &C::data, &DataConfig::mirror_max_ratio,
+                 "mirror=auto flips when SWD(half, other half flipped) / SWD(halves) is at most this"),
       make_field("data.holdout", &C::data, &DataConfig::holdout,
                  "images held back from training to watch D memorise (0 = none)"),
       make_field("data.labels", &C::data, &DataConfig::labels,
@@ -147,7 +150,15 @@ const std::vector<Field>& fields() {
       make_field("train.ema_bn_images", &C::train, &TrainConfig::ema_bn_images,
                  "noise vectors for the average's own BatchNorm statistics (0 = copy G's)"),
       make_field("train.augment", &C::train, &TrainConfig::augment,
-                 "DiffAugment policies: color,translation,cutout (\"\" = none)"),
+                 "DiffAugment policies: color,translation,cutout (\"\" or none = none)"),
+      make_field("train.augment_p", &C::train, &TrainConfig::augment_p,
+                 "probability of each policy per image: a number in [0, 1] | adaptive (StyleGAN2-ADA)"),
+      make_field("train.augment_target", &C::train, &TrainConfig::augment_target,
+                 "adaptive p: the r_t it steers towards (Karras et al. 2020: 0.6)"),
+      make_field("train.augment_interval", &C::train, &TrainConfig::augment_interval,
+                 "adaptive p: steps between adjustments (StyleGAN2-ADA: 4)"),
+      make_field("train.augment_speed_images", &C::train, &TrainConfig::augment_speed_images,
+                 "adaptive p: images over which p can go from 0 to 1"),
       make_field("output.dir", &C::output, &OutputConfig::dir, "run directory"),
       make_field("output.log_every", &C::output, &OutputConfig::log_every, "steps between log lines"),
       make_field("output.sample_every", &C::output, &OutputConfig::sample_every, "steps between sample grids"),
@@ -299,6 +310,10 @@ void validate(const Config& c) {
   need(d.channels == 1 || d.channels == 3, "data.channels", fmt::format("must be 1 or 3, got {}", d.channels));
   need(d.synthetic_count >= 1, "data.synthetic_count", "must be at least 1");
   need(d.holdout >= 0, "data.holdout", fmt::format("must be 0 or more, got {}", d.holdout));
+  need(d.mirror == "auto" || d.mirror == "true" || d.mirror == "false", "data.mirror",
+       fmt::format("must be true, false or auto, got '{}'", d.mirror));
+  need(std::isfinite(d.mirror_max_ratio) && d.mirror_max_ratio > 0, "data.mirror_max_ratio",
+       fmt::format("must be a positive number, got {}", d.mirror_max_ratio));
   need(d.max_image_pixels >= 0, "data.max_image_pixels", fmt::format("must be 0 (no limit) or more, got {}", d.max_image_pixels));
 
   need(c.model.nz >= 1 && c.model.nz <= 8192, "model.nz", fmt::format("must be in 1..8192, got {}", c.model.nz));
@@ -347,6 +362,12 @@ void validate(const Config& c) {
   need(t.ema_bn_images >= 0 && t.ema_bn_images <= 65536, "train.ema_bn_images",
        fmt::format("must be in 0..65536, got {}", t.ema_bn_images));
   parse_augment(t.augment);
+  parse_augment_p(t.augment_p);
+  need(t.augment_target > 0 && t.augment_target < 1, "train.augment_target",
+       fmt::format("must be in (0, 1), got {}", t.augment_target));
+  need(t.augment_interval >= 1, "train.augment_interval", fmt::format("must be at least 1, got {}", t.augment_interval));
+  need(t.augment_speed_images >= 1, "train.augment_speed_images",
+       fmt::format("must be at least 1, got {}", t.augment_speed_images));
   need(t.data_on_device_max_mib >= 0, "train.data_on_device_max_mib",
        fmt::format("must be 0 or more, got {}", t.data_on_device_max_mib));
 
@@ -411,43 +432,6 @@ bool parse_device_spec(const std::string& spec, int* cuda_index) {
   return true;
 }
 
-AugmentPolicy parse_augment(const std::string& value) {
-  AugmentPolicy p;
-  std::stringstream ss(value);
-  for (std::string name; std::getline(ss, name, ',');) {
-    name.erase(0, name.find_first_not_of(" \t"));
-    name.erase(name.find_last_not_of(" \t") + 1);
-    bool* flag = name == "color" ? &p.color : name == "translation" ? &p.translation : name == "cutout" ? &p.cutout
-                                                                                                          : nullptr;
-    if (!flag)
-      throw ConfigError(fmt::format("train.augment: unknown policy '{}' (known: color, translation, cutout)", name));
-    if (*flag) throw ConfigError(fmt::format("train.augment: '{}' named twice", name));
-    *flag = true;
-  }
-  return p;
-}
-
-EmaSchedule ema_schedule(const TrainConfig& t) {
-  EmaSchedule s;
-  if (t.ema_decay != "auto") {
-    s.fixed_decay = std::strtod(t.ema_decay.c_str(), nullptr);
-    s.on = s.fixed_decay > 0;
-  } else {
-    s.on = t.ema_halflife_images > 0;
-    s.halflife_images = t.ema_halflife_images;
-    s.rampup = t.ema_rampup;
-  }
-  s.standing_statistics = s.on && t.ema_bn_images > 0;
-  return s;
-}
-
-double ema_new_weight(const EmaSchedule& s, double seen, double batch) {
-  if (s.fixed_decay >= 0) return 1.0 - s.fixed_decay;
-  double h = s.halflife_images;
-  if (s.rampup > 0) h = std::min(h, seen * s.rampup);
-  return 1.0 - std::pow(0.5, batch / std::max(h, 1e-8));
-}
-
 int class_count(const ModelConfig& model) {
   const std::optional<int> classes = parse_class_count(model.num_classes);
   if (!classes)
@@ -462,10 +446,11 @@ bool resolve_switch(const std::string& value, bool auto_value) { return value ==
 bool is_identity_key(const std::string& key) {
   static const std::vector<std::string> keys = {
       "data.path",  "data.format", "data.image_size", "data.channels",    "data.synthetic_count",
-      "data.mirror", "data.holdout", "data.labels", "model.nz",   "model.ngf",        "model.ndf",
+      "data.mirror", "data.mirror_max_ratio", "data.holdout", "data.labels", "model.nz",   "model.ngf",        "model.ndf",
       "model.num_classes",
       "train.batch_size", "train.lr", "train.lr_d",   "train.beta1",      "train.beta2",
-      "train.seed", "train.augment"};
+      "train.seed", "train.augment", "train.augment_p", "train.augment_target", "train.augment_interval",
+      "train.augment_speed_images"};
   return std::find(keys.begin(), keys.end(), key) != keys.end();
 }
 

@@ -81,6 +81,7 @@ void save_checkpoint(const std::string& path, Trainer& trainer, const Config& co
     auto e = module_archive(*trainer.ema());
     archive.write("generator_ema", e);
   }
+  for (const auto& [name, value] : trainer.augment_probability().state()) archive.write(name, value.to(torch::kCPU));
   archive.write("best_swd", c10::IValue(best.swd));
   archive.write("best_step", c10::IValue(best.step));
   archive.write("optimizer_g", og);
@@ -193,6 +194,12 @@ LoadedCheckpoint load_checkpoint(const std::string& path, Trainer& trainer) {
       if (out.had_ema) trainer.ema()->load(e);
       else trainer.reset_ema();
     }
+    std::vector<std::pair<std::string, torch::Tensor>> augment;
+    for (const auto& entry : trainer.augment_probability().state()) {
+      torch::Tensor t;
+      if (archive.try_read(entry.first, t)) augment.emplace_back(entry.first, t);
+    }
+    trainer.augment_probability().load_state(augment);
     c10::IValue best;
     if (archive.try_read("best_swd", best)) out.best.swd = best.toDouble();
     if (archive.try_read("best_step", best)) out.best.step = best.toInt();

@@ -172,11 +172,11 @@ std::vector<std::string> write_metric_plots(const std::string& run_dir) {
   // Is D winning: r_t, and D on training vs held-back images, where logged.
   const auto watch = rows_with_values(
       cols, {{"r_t", {}, {}, 31, 119, 180}, {"D(x) train", {}, {}, 44, 160, 44},
-             {"D(x) held back", {}, {}, 214, 39, 40}},
-      {"r_t", "d_train", "d_holdout"});
+             {"D(x) held back", {}, {}, 214, 39, 40}, {"augmentation p", {}, {}, 148, 103, 189}},
+      {"r_t", "d_train", "d_holdout", "augment_p"});
   if (!watch.empty()) {
     out.push_back(run_dir + "/overfitting.png");
-    write_line_plot(out.back(), "Is D memorising? r_t and D(x) on training vs held-back images",
+    write_line_plot(out.back(), "Is D memorising? r_t, D(x) on training vs held-back images, augmentation p",
                     "iterations", "", watch);
   }
   return out;

@@ -6,6 +6,7 @@
 #include "dcgan/data/splitmix.h"
 #include "dcgan/data/subset.h"
 #include "dcgan/dist/distributed.h"
+#include "dcgan/eval/mirror_check.h"
 #include "dcgan/io/files.h"
 #include "dcgan/report/image_io.h"
 #include "dcgan/run/throughput.h"
@@ -126,6 +127,26 @@ void resolve_classes(Config& c, const Dataset& data) {
   c.data.class_names = fmt::format("{}", fmt::join(names, ","));
 }
 
+// data.mirror=auto, measured on the training images (eval/mirror_check.h), becomes true or false in the run's
+// config (config.yaml, checkpoints: a resume keeps it); the figures are logged once the log is open.
+void resolve_mirror(Run& run) {
+  DataConfig& d = run.config.data;
+  if (d.mirror != "auto") return;
+  const MirrorCheck m = check_mirror(*run.data, d.mirror_max_ratio);
+  d.mirror = m.mirror ? "true" : "false";
+  if (m.images == 0) {
+    run.mirror_decision = fmt::format("mirror: off, {} training images are too few to measure whether flips belong "
+                                      "(data.mirror=auto needs {})",
+                                      run.data->size(), kMirrorCheckMinImages);
+    return;
+  }
+  run.mirror_decision = fmt::format(
+      "mirror: {}, flipped images {} the set (SWD ratio {:.2f}, {} data.mirror_max_ratio {}: x1e3 {:.2f} between "
+      "two halves of {} images at {}x{}, {:.2f} with one half flipped; {:.1f}s)",
+      m.mirror ? "on" : "off", m.mirror ? "look like" : "differ from", m.ratio, m.mirror ? "within" : "over",
+      d.mirror_max_ratio, m.halves, m.images, m.side, m.side, m.flipped, m.seconds);
+}
+
 void open_data(Run& run) {
   const Config& config = run.config;
   const LabelMode labels = config.model.num_classes == "0" ? LabelMode::None : LabelMode::Required;
@@ -138,6 +159,7 @@ void open_data(Run& run) {
     run.data = std::move(split.training);
     run.holdout = std::move(split.held_back);
   }
+  resolve_mirror(run);
 }
 
 void log_settings(const Run& run, bool graphs, bool on_device) {
@@ -164,6 +186,7 @@ void log_settings(const Run& run, bool graphs, bool on_device) {
                  global_batch, c.train.batch_size);
   else
     spdlog::info("data: {}; {} batches of {} per epoch", run.data->describe(), run.per_epoch, c.train.batch_size);
+  if (!run.mirror_decision.empty()) spdlog::info("{}", run.mirror_decision);
   if (c.data.cache.empty() && run.data->size() >= kSuggestCacheAbove && detect_format(c.data.path) == "folder")
     spdlog::info("tip: decoding {} images every epoch costs CPU time the training step could use; decode them once "
                  "with: dcgan prepare --data {} --image-size {} --channels {} --out CACHE, then set data.cache=CACHE",
@@ -225,6 +248,7 @@ std::unique_ptr<Run> open_run(const Config& config, const std::string& resume_fr
   run->at = {run->start_step, run->start_step / run->per_epoch};
   const double global_batch = static_cast<double>(config.train.batch_size) * run->world;
   run->trainer->set_ema_position(static_cast<double>(run->start_step) * global_batch, global_batch);
+  run->trainer->augment_probability().set_global_batch(global_batch);
   if (run->leader()) run->folder = claim_run_folder(config.output.dir, {run->resuming(), overwrite});
   return run;
 }

@@ -58,13 +58,20 @@ torch::Tensor cutout(const torch::Tensor& x, double strength) {
   return x * cut.logical_not().to(x.options()).unsqueeze(1);
 }
 
+// `augmented` for the images whose draw falls below p, `x` for the others (all of `augmented` when p is undefined).
+torch::Tensor with_probability(const torch::Tensor& x, const torch::Tensor& augmented, const torch::Tensor& p) {
+  if (!p.defined()) return augmented;
+  return torch::where(per_image(x) < p, augmented, x);
+}
+
 }  // namespace
 
-torch::Tensor diff_augment(const torch::Tensor& x, const AugmentPolicy& policy, double strength) {
+torch::Tensor diff_augment(const torch::Tensor& x, const AugmentPolicy& policy, double strength,
+                           const torch::Tensor& p) {
   torch::Tensor out = x;
-  if (policy.color) out = color(out, strength);
-  if (policy.translation) out = translation(out, strength);
-  if (policy.cutout) out = cutout(out, strength);
+  if (policy.color) out = with_probability(out, color(out, strength), p);
+  if (policy.translation) out = with_probability(out, translation(out, strength), p);
+  if (policy.cutout) out = with_probability(out, cutout(out, strength), p);
   return out;
 }
 

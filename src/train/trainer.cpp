@@ -93,7 +93,7 @@ TrainerSettings resolve_trainer_settings(const Config& cfg, torch::Device device
                                 cpu.describe() + " (bf16 emulated in fp32 is slower than fp32: use fp32 or auto)");
   s.fused_adam = resolve_switch(t.fused_adam, device.is_cuda());
   s.augment = parse_augment(t.augment);
-  s.mirror = cfg.data.mirror;
+  s.mirror = mirror_on(cfg.data);
   if (s.fused_adam && !compat::fused_adam_supported(device))
     throw std::invalid_argument("train.fused_adam: this LibTorch has no fused Adam kernel for " + device.str() +
                                 " (set train.fused_adam=false)");
@@ -109,6 +109,7 @@ Trainer::Trainer(const Config& cfg, torch::Device device)
       opt_d_(parameters_on(*d_, device, settings_.channels_last),
              adam_options(cfg.train, cfg.train.lr_d > 0 ? cfg.train.lr_d : cfg.train.lr)),
       ema_schedule_(ema_schedule(cfg.train)),
+      augment_p_(cfg.train, device),
       nonfinite_(torch::zeros({}, torch::TensorOptions().dtype(torch::kLong).device(device))) {
   const auto fp32 = torch::TensorOptions().dtype(torch::kFloat).device(device);
   interval_ = {torch::zeros({}, fp32), torch::zeros({}, fp32)};
@@ -198,7 +199,7 @@ torch::Tensor Trainer::augment(const torch::Tensor& images, bool is_real) const 
   const bool mirror = is_real && settings_.mirror;
   if (!mirror && !settings_.augment.any()) return images;
   torch::Tensor out = mirror ? random_mirror(images) : images;
-  if (settings_.augment.any()) out = diff_augment(out, settings_.augment);
+  if (settings_.augment.any()) out = diff_augment(out, settings_.augment, 1.0, augment_p_.tensor());
   return settings_.channels_last ? out.contiguous(torch::MemoryFormat::ChannelsLast) : out;
 }
 
@@ -289,6 +290,7 @@ StepStats Trainer::step(const torch::Tensor& real, const torch::Tensor& noise, c
   nonfinite_.add_(torch::logical_not(torch::isfinite(stats.loss_d + stats.loss_g)));
   interval_.sign_real_sum.add_(stats.sign_real);
   interval_.d_g_z2_sum.add_(stats.d_g_z2);
+  augment_p_.observe(stats.sign_real);
   return stats;
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -33,10 +34,17 @@ struct DataConfig {
   // and ask a decoder for 10 GB. The default is PIL's Image.MAX_IMAGE_PIXELS (1024^3 / 4 / 3, about a 9500x9500
   // photo), which torchvision's ImageFolder inherits; 0 = no limit.
   std::int64_t max_image_pixels = 89478485;
-  // true: each real image is flipped left-right with probability 1/2 at every step, drawn from the training stream
-  // (StyleGAN2-ADA's --mirror, Karras et al. 2020); for data where left and right do not matter. Off in the
-  // tutorial.
-  bool mirror = false;
+  // Random left-right flips of the real images: each image flipped with probability 1/2 at every step, drawn from the
+  // training stream (StyleGAN2-ADA's --mirror, Karras et al. 2020). true | false | auto. auto decides before the
+  // first step whether a flipped image looks like the set (eval/mirror_check.h): the SWD between one half of up to
+  // 1,000 images and the other half flipped, over the SWD between the two halves as they are; flips are on when
+  // that ratio is at most mirror_max_ratio. The decision is logged with its figures and written into the run's
+  // config.yaml and checkpoints, so a resume keeps it. Off in the tutorial.
+  std::string mirror = "false";
+  // data.mirror=auto's threshold on that ratio. Sets whose flips are real images measure 0.98-1.03 (faces, CIFAR-10,
+  // animal faces), sets with a handedness 3-4.5 (digits, product photos, gray faces lit from one side):
+  // docs/quality.md. 1.5 lies well between both groups.
+  double mirror_max_ratio = 1.5;
   // Images held back from training: a seeded choice of this many, never trained on. D's mean output on them,
   // beside its output on as many training images, shows when D starts to memorise the training set (Karras et al.
   // 2020, fig. 1b). 0 = none: the tutorial trains on every image.
@@ -118,8 +126,20 @@ struct TrainConfig {
   // Differentiable augmentation of every image D sees, real and fake, in D's update and in G's (Zhao et al. 2020,
   // "Differentiable Augmentation for Data-Efficient GAN Training"): a comma-separated list of `color` (brightness,
   // saturation, contrast), `translation` (up to 1/8 of the side, zero padding), `cutout` (a square of half the
-  // side), with the paper's ranges; random draws from the training stream. "" = none, the tutorial.
+  // side), with the paper's ranges; random draws from the training stream. "" or `none` = none, the tutorial.
   std::string augment;
+  // How often each policy of train.augment applies: to each image with probability p, drawn per image and policy.
+  // A number in [0, 1] (1 = DiffAugment as published: every image), or `adaptive`: p starts at 0 and every
+  // augment_interval steps moves by sign(r_t - augment_target) x (images in those steps) / augment_speed_images,
+  // clamped to [0, 1], r_t = E[sign(D(x_real))] over those steps: StyleGAN2-ADA's adaptive discriminator
+  // augmentation (Karras et al. 2020, sec. 2.3), so that a set D does not memorise gets (almost) none. p is logged,
+  // in metrics.csv and TensorBoard, and kept in checkpoints. In a distributed run each rank steers by its own r_t.
+  std::string augment_p = "1";
+  double augment_target = 0.6;       // the r_t p steers towards (Karras et al. 2020: 0.6)
+  int augment_interval = 4;          // steps between adjustments of p (StyleGAN2-ADA: ada_interval = 4)
+  // Images over which p can go from 0 to 1. StyleGAN2-ADA's ada_kimg is 500,000 images, for runs of millions of
+  // images; a small folder's run sees 100,000-200,000 in all, so 100,000 lets p reach what it needs within one.
+  std::int64_t augment_speed_images = 100000;
 };
 
 // What a run writes and how often (intervals in training steps).
@@ -207,6 +227,13 @@ struct AugmentPolicy {
   bool any() const { return color || translation || cutout; }
 };
 AugmentPolicy parse_augment(const std::string& value);
+
+// train.augment_p as a number in [0, 1], or nullopt for `adaptive`. Throws ConfigError for anything else.
+std::optional<double> parse_augment_p(const std::string& value);
+
+// data.mirror=auto, or a switch (true | false): whether the real images are flipped. Throws ConfigError for auto
+// (resolved when a run opens its data: use the run's config) and anything else.
+bool mirror_on(const DataConfig& data);
 
 // The moving average's schedule: off, a fixed per-step decay (train.ema_decay a number), or the half-life.
 struct EmaSchedule {

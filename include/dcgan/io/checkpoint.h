@@ -42,7 +42,8 @@ struct BestEval {
 //   a checkpoint adds discriminator/, optimizer_g/, optimizer_d/ (Adam moments and step counts), fixed_noise,
 //   rng_cpu and rng_cuda_count, rng_cuda_<i> (the generators' states after `step` steps), best_swd, best_step,
 //   world_size and, for each rank r > 0 of a distributed run, rank<r>_rng_cpu, rank<r>_rng_cuda_count and
-//   rank<r>_rng_cuda_<i> (rank 0's are the rng_* above).
+//   rank<r>_rng_cuda_<i> (rank 0's are the rng_* above); with train.augment_p=adaptive, augment_p,
+//   augment_sign_sum and augment_steps (AugmentProbability::state()).
 // generator_ema, best_swd, best_step and world_size were added without a format change: files without them still
 // load (world size 1).
 // The epoch position needs no field of its own: the loader's order depends only on the seed and the epoch, and

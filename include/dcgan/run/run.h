@@ -70,6 +70,7 @@ struct Run {
   int64_t total = 0;                    // the step to reach
   int64_t per_epoch = 0;                // (global) batches per epoch
   int64_t epochs = 0;                   // epochs `total` steps span
+  std::string mirror_decision;          // data.mirror=auto's decision and figures, for the log ("" otherwise)
 
   // Written so far.
   TrainingPosition at;                  // the last completed step

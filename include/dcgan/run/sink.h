@@ -39,6 +39,7 @@ struct StepEvent {
   std::optional<double> swd, swd_ema;   // set by the evaluation at its steps (SWD x 1e3 of G and of its EMA)
   std::optional<double> r_t;            // set by the discriminator watch at log steps: r_t over the interval
   std::optional<double> d_train, d_holdout;  // and, with data.holdout, D's mean probability on training / held-back
+  std::optional<double> augment_p;           // and, with train.augment, the probability p of each policy
 };
 
 /// A listener of the training loop, in the way of PyTorch Lightning's or Keras' callbacks. Constructors read what

@@ -14,9 +14,13 @@ namespace dcgan {
 /// - translation: an integer shift of up to round(side / 8) pixels in each direction, zero padding.
 /// - cutout: a zeroed square of round(side / 2) pixels at a uniform centre (clipped at the border).
 /// `strength` scales every range (1 = the paper's; 0 = the identity, up to float rounding).
+/// `p` (a 0-dim float tensor on x's device, or undefined for 1): each policy applies to each image with
+/// probability p, decided by one uniform draw per image after that policy's own draws (StyleGAN2-ADA's per-image,
+/// per-augmentation probability); undefined draws nothing more, exactly as the paper's code.
 /// Draws come from the default generator of x's device (the training stream, which checkpoints save), as
 /// torch::rand and torch::randint; no host sync, so it can run inside a captured CUDA graph.
-torch::Tensor diff_augment(const torch::Tensor& x, const AugmentPolicy& policy, double strength = 1.0);
+torch::Tensor diff_augment(const torch::Tensor& x, const AugmentPolicy& policy, double strength = 1.0,
+                           const torch::Tensor& p = {});
 
 /// Each image flipped left-right with probability 1/2 (StyleGAN2-ADA's --mirror), from the same stream.
 torch::Tensor random_mirror(const torch::Tensor& x);

@@ -4,6 +4,7 @@
 #include "dcgan/config/config.h"
 #include "dcgan/model/discriminator.h"
 #include "dcgan/model/generator.h"
+#include "dcgan/train/augment_probability.h"
 #include "dcgan/train/fused_adam.h"
 
 #include <torch/torch.h>
@@ -41,7 +42,7 @@ struct TrainerSettings {
   bool bf16 = false;
   bool fused_adam = false;
   AugmentPolicy augment;  // train.augment
-  bool mirror = false;    // data.mirror
+  bool mirror = false;    // data.mirror (decided: a config's auto is resolved by the run before a Trainer exists)
 };
 // train.precision on the CPU is judged by `cpu` (this machine's by default): bf16 without native bf16 throws
 // std::invalid_argument naming the missing feature; auto picks bf16 only where it is native.
@@ -78,7 +79,7 @@ class Trainer {
   // D update: D on real (label 1), D on G(noise).detach() (label 0), both gradients summed, D's optimizer steps.
   // Conditional: D and G see `classes` (real's for the real batch, fake's for G's).
   // With data.mirror the real batch is x-flipped first; with train.augment both batches go through diff_augment
-  // (independent draws), as does G's batch in update_g.
+  // (independent draws, each policy applied with augment_probability()'s p), as does G's batch in update_g.
   // Gradients are reset to undefined rather than zero-filled before each update (PyTorch 2's default).
   // G's weights do not change. Returns G(noise), still attached to G's graph, for update_g.
   torch::Tensor update_d(const torch::Tensor& real, const torch::Tensor& noise, StepStats& stats,
@@ -104,6 +105,10 @@ class Trainer {
   // stream). Done at most once per `key` (the step: callers at one step share it); nothing when the average is
   // off or train.ema_bn_images is 0. Call before the average is evaluated, sampled or saved.
   void refresh_ema_statistics(int64_t key);
+
+  // train.augment_p: fixed, or steered by r_t after each step (step() calls its observe()).
+  AugmentProbability& augment_probability() { return augment_p_; }
+  const AugmentProbability& augment_probability() const { return augment_p_; }
 
   // Sums over the steps since reset_interval(); reset_interval() zeroes them (outside a CUDA graph capture).
   const IntervalStats& interval() const { return interval_; }
@@ -155,6 +160,7 @@ class Trainer {
   int64_t ema_refreshed_ = -1;  // the key of the last refresh_ema_statistics
   std::vector<torch::Tensor> ema_params_, g_params_, ema_buffers_, g_buffers_;
   IntervalStats interval_;
+  AugmentProbability augment_p_;
   torch::Tensor nonfinite_;
   GradientHook gradient_hook_;
   std::vector<torch::Tensor> g_trained_, d_trained_;  // the parameters the optimizers step

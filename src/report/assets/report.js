@@ -15,8 +15,9 @@
       ["d_g_z2", "D(G(z)) after"]] },
     { title: "SWD x1e3 against real images (lower is better)", y: "SWD x1e3",
       cols: [["swd", "G"], ["swd_ema", "average of G"]] },
-    { title: "Overfitting: r_t, and D on training and held-back images", y: "value",
-      cols: [["r_t", "r_t"], ["d_train", "D on training"], ["d_holdout", "D on held-back"]] },
+    { title: "Overfitting: r_t, D on training and held-back images, augmentation p", y: "value",
+      cols: [["r_t", "r_t"], ["d_train", "D on training"], ["d_holdout", "D on held-back"],
+        ["augment_p", "augmentation p"]] },
     { title: "Speed", y: "images/s", cols: [["images_per_s", "images/s"]] },
   ];
 

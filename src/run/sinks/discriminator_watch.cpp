@@ -66,6 +66,10 @@ void DiscriminatorWatchSink::on_step(Run& run, StepEvent& e) {
   run.trainer->reset_interval();
   last_step_ = e.step;
   e.r_t = rt;
+  if (run.trainer->settings().augment.any()) {
+    const torch::Tensor& p = run.trainer->augment_probability().tensor();
+    e.augment_p = p.defined() ? p.item<double>() : 1.0;
+  }
   if (holdout_.defined()) {
     const int64_t batch = run.config.train.batch_size;
     e.d_train = mean_probability(*run.trainer, train_probe_, train_probe_labels_, batch);

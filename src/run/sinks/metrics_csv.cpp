@@ -39,15 +39,16 @@ void MetricsCsvSink::on_start(Run& run) {
   csv_.open(path_, run.resuming() ? std::ios::app : std::ios::trunc);
   if (!csv_) throw FileError(path_ + ": cannot open for writing");
   if (!run.resuming())
-    csv_ << "step,epoch,loss_d,loss_g,d_x,d_g_z1,d_g_z2,swd,swd_ema,r_t,d_train,d_holdout,images_per_s\n";
+    csv_ << "step,epoch,loss_d,loss_g,d_x,d_g_z1,d_g_z2,swd,swd_ema,r_t,d_train,d_holdout,augment_p,images_per_s\n";
 }
 
 void MetricsCsvSink::on_step(Run&, StepEvent& e) {
   const StepStats& s = *e.stats;
-  csv_ << fmt::format("{},{},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{},{},{},{},{},{:.1f}\n", e.step, e.epoch,
+  csv_ << fmt::format("{},{},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{},{},{},{},{},{},{:.1f}\n", e.step, e.epoch,
                       s.loss_d.item<double>(), s.loss_g.item<double>(), s.d_x.item<double>(),
                       s.d_g_z1.item<double>(), s.d_g_z2.item<double>(), cell(e.swd), cell(e.swd_ema),
-                      cell(e.r_t, 4), cell(e.d_train, 4), cell(e.d_holdout, 4), e.throughput->at(e.step).images_per_s);
+                      cell(e.r_t, 4), cell(e.d_train, 4), cell(e.d_holdout, 4),
+                      cell(e.augment_p, 6), e.throughput->at(e.step).images_per_s);
   csv_.flush();
   if (!csv_) throw FileError(path_ + ": write failed");
 }

@@ -146,6 +146,7 @@ void TensorBoardSink::on_step(Run& run, StepEvent& e) {
     if (e.r_t) scalar(e.step, "d/r_t", *e.r_t);
     if (e.d_train) scalar(e.step, "overfitting/d_train", *e.d_train);
     if (e.d_holdout) scalar(e.step, "overfitting/d_holdout", *e.d_holdout);
+    if (e.augment_p) scalar(e.step, "augment/p", *e.augment_p);
     if (e.swd) scalar(e.step, "eval/swd", *e.swd);
     if (e.swd_ema) scalar(e.step, "eval/swd_ema", *e.swd_ema);
   }

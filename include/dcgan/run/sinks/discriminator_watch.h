@@ -13,7 +13,9 @@ namespace dcgan {
 /// - with data.holdout, D's mean probability on the held-back images and on as many training images (a seeded
 ///   choice), each in batches of train.batch_size, D in training mode as the step runs it, its BatchNorm buffers
 ///   restored after, so training is unchanged;
-/// and leaves them in the event (StepEvent::r_t, d_train, d_holdout) for the log line and metrics.csv after it.
+/// - with train.augment, the augmentation probability p as it stands after the step (train.augment_p);
+/// and leaves them in the event (StepEvent::r_t, d_train, d_holdout, augment_p) for the log line, metrics.csv and
+/// TensorBoard after it.
 /// Warns, naming the step and what to try, when D(G(z)) after D's update averaged below output.warn_d_g_z over the
 /// interval (collapse) and when r_t was above output.warn_rt in each of the last
 /// output.warn_rt_intervals intervals, all begun after the first epoch (memorising); each once when it starts,
