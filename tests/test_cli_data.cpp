@@ -1,8 +1,10 @@
 // End-to-end tests of the data commands on the built binary: bad files in a folder, --strict, prepare, bench data.
 #include <filesystem>
 #include <fstream>
+#include <regex>
 
 #include "cli_util.h"
+#include "dcgan/data/cache.h"
 #include "image_bombs.h"
 
 namespace dcgan {
@@ -92,6 +94,24 @@ TEST(CliData, PrepareThenTrainFromTheCacheAndBenchIt) {
                                " --set output.dir=" + (dir / "run"));
   ASSERT_EQ(train.status, 0) << train.err;
   EXPECT_NE(train.out.find("data: cache"), std::string::npos) << train.out;
+  // prepare measured data.mirror=auto's figures once and kept them in the cache; a run on it decides from them,
+  // as a run on the idx file decides from its own measurement.
+  const std::regex kept(R"(data.mirror=auto: flips off, flipped images differ from the set \(SWD ratio ([0-9.]+): )"
+                        R"(x1e3 ([0-9.]+) between the two halves of 256 images at 32x32)");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(prep.out, m, kept)) << prep.out;
+  EXPECT_GT(std::stod(m[1]), 1.5);
+  EXPECT_EQ(read_cache_info(dir / "tiny.cache").mirror.images, 256);
+  const auto automatic = dcgan_cli("train --config configs/tiny.yaml --set data.mirror=auto --set data.cache=" +
+                                   (dir / "tiny.cache") + " --set train.steps=2 --set output.dir=" + (dir / "auto"));
+  ASSERT_EQ(automatic.status, 0) << automatic.err;
+  EXPECT_NE(automatic.out.find("mirror: off, flipped images differ from the set (SWD ratio " + std::string(m[1]) +
+                               ", over data.mirror_max_ratio 1.5: x1e3 " + std::string(m[2]) +
+                               " between the two halves of 256 images at 32x32"),
+            std::string::npos)
+      << automatic.out;
+  EXPECT_NE(automatic.out.find("measured by dcgan prepare, kept in " + (dir / "tiny.cache")), std::string::npos)
+      << automatic.out;
   // Reading from the cache gives the same training as decoding the idx file.
   const auto plain = dcgan_cli("train --config configs/tiny.yaml --set output.dir=" + (dir / "plain"));
   ASSERT_EQ(plain.status, 0);

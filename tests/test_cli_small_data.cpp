@@ -25,7 +25,7 @@ TEST(CliSmallData, HeldBackImagesAndRtAreLoggedAndPlotted) {
   // Digits have a handedness: mirror=auto measures it on the 224 training images, says so, and writes its decision
   // where a resume reads it.
   const std::regex decided(R"(mirror: off, flipped images differ from the set \(SWD ratio ([0-9.]+), over )"
-                           R"(data.mirror_max_ratio 1.5: x1e3 [0-9.]+ between two halves of 224 images at 32x32)");
+                           R"(data.mirror_max_ratio 1.5: x1e3 [0-9.]+ between the two halves of 224 images at 32x32)");
   std::smatch m;
   ASSERT_TRUE(std::regex_search(r.out, m, decided)) << r.out;
   EXPECT_GT(std::stod(m[1]), 1.5);

@@ -234,5 +234,32 @@ TEST(TfEvents, ARunsEventFileHoldsItsMetricsAndGrids) {
   EXPECT_TRUE(got.count({6, "weights/D/main.0.weight"}));
 }
 
+// With train.augment, p is a scalar beside metrics.csv's augment_p; output.tensorboard=false writes no event file.
+TEST(TfEvents, TheAugmentationProbabilityIsLoggedAndTensorBoardCanBeTurnedOff) {
+  test::ScratchDir dir;
+  const std::string base = "train --config configs/tiny.yaml --set train.steps=8 --set output.log_every=4 "
+                           "--set train.augment=translation --set train.augment_p=adaptive "
+                           "--set train.augment_speed_images=500 --set output.dir=";
+  ASSERT_EQ(test::dcgan_cli(base + (dir / "on")).status, 0);
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(dir / "on"))
+    if (e.path().filename().string().rfind("events.out.tfevents.", 0) == 0) files.push_back(e.path());
+  ASSERT_EQ(files.size(), 1u);
+  std::map<int64_t, float> p;
+  for (const std::string& rec : read_event_file(files[0]).records)
+    for (const Value& v : values_of(rec))
+      if (v.tag == "augment/p") p[event_step(rec)] = v.scalar;
+  const auto rows = test::lines_of(dir / "on/metrics.csv");
+  ASSERT_EQ(rows.size(), 3u);
+  ASSERT_EQ(p.size(), 2u);
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    const auto cells = test::csv_cells(rows[i]);
+    EXPECT_NEAR(p.at(std::stoll(cells[0])), std::stod(cells.at(12)), 1e-6) << rows[i];
+  }
+  ASSERT_EQ(test::dcgan_cli(base + (dir / "off") + " --set output.tensorboard=false").status, 0);
+  for (const auto& e : fs::directory_iterator(dir / "off"))
+    EXPECT_NE(e.path().filename().string().rfind("events.out.tfevents.", 0), 0u) << e.path();
+}
+
 }  // namespace
 }  // namespace dcgan

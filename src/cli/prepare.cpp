@@ -4,6 +4,7 @@
 #include "dcgan/config/config.h"
 #include "dcgan/data/cache.h"
 #include "dcgan/data/dataset.h"
+#include "dcgan/eval/mirror_check.h"
 
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
@@ -42,6 +43,16 @@ int run_prepare(const PrepareOptions& opts) {
   const PrepareResult r = prepare_cache(*data, source.path, out, opts.threads, source.strict);
   spdlog::info("wrote {} images to {} in {:.1f}s ({:.0f} images/s); skipped {} unreadable file(s)", r.written, out,
                r.seconds, r.written / std::max(r.seconds, 1e-9), r.skipped);
+  // data.mirror=auto's figures, measured once here on the cache's images and kept in its header.
+  const auto cache = open_cache(out, data->shape(), source.path);
+  const MirrorCheck m = check_mirror(*cache, config.data.mirror_max_ratio);
+  if (m.images > 0) {
+    record_cache_mirror_check(out, {m.images, m.side, m.halves, m.flipped});
+    spdlog::info("data.mirror=auto: flips {} (SWD ratio {:.2f}: x1e3 {:.2f} between the two halves of {} images at "
+                 "{}x{}, {:.2f} with one half flipped; {:.1f}s), kept in the cache",
+                 m.mirror ? "on, flipped images look like the set" : "off, flipped images differ from the set",
+                 m.ratio, m.halves, m.images, m.side, m.side, m.flipped, m.seconds);
+  }
   spdlog::info("train from it with --set data.cache={}", out);
   return 0;
 }

@@ -27,6 +27,7 @@ namespace {
 constexpr char kMagic[8] = {'D', 'C', 'G', 'A', 'N', 'D', 'S', '\0'};
 constexpr std::size_t kMaxSourceBytes = 2048;
 constexpr std::size_t kLabelsAt = 3072;  // header offset of the label fields (past the longest source path)
+constexpr std::size_t kMirrorAt = 3584;  // header offset of CacheMirrorCheck
 
 template <class T>
 void put(std::uint8_t* p, T v) {
@@ -119,6 +120,10 @@ CacheInfo parse_header(const std::string& path, const std::uint8_t* h, std::size
   info.classes = static_cast<int>(get<std::uint32_t>(h + kLabelsAt));
   info.label_bytes = static_cast<std::int64_t>(get<std::uint64_t>(h + kLabelsAt + 4));
   info.label_checksum = get<std::uint64_t>(h + kLabelsAt + 12);
+  info.mirror.images = static_cast<std::int64_t>(get<std::uint64_t>(h + kMirrorAt));
+  info.mirror.side = static_cast<int>(get<std::uint32_t>(h + kMirrorAt + 8));
+  info.mirror.halves = get<double>(h + kMirrorAt + 16);
+  info.mirror.flipped = get<double>(h + kMirrorAt + 24);
   const auto expected = static_cast<std::uint64_t>(kCacheHeaderBytes) +
                         static_cast<std::uint64_t>(info.count) * static_cast<std::uint64_t>(info.shape.bytes()) +
                         static_cast<std::uint64_t>(info.label_bytes);
@@ -239,6 +244,26 @@ bool is_cache_file(const std::string& path) {
 CacheInfo read_cache_info(const std::string& path) {
   const Mapping map(path);
   return parse_header(path, map.data(), map.size());
+}
+
+void record_cache_mirror_check(const std::string& path, const CacheMirrorCheck& m) {
+  read_cache_info(path);  // a valid cache, or DataError
+  const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) throw DataError(fmt::format("{}: cannot open cache for writing ({})", path, std::strerror(errno)));
+  std::vector<std::uint8_t> h(static_cast<std::size_t>(kCacheHeaderBytes));
+  bool ok = ::pread(fd, h.data(), h.size(), 0) == static_cast<ssize_t>(h.size());
+  if (ok) {
+    put<std::uint64_t>(h.data() + kMirrorAt, static_cast<std::uint64_t>(m.images));
+    put<std::uint32_t>(h.data() + kMirrorAt + 8, static_cast<std::uint32_t>(m.side));
+    put<std::uint32_t>(h.data() + kMirrorAt + 12, 0);
+    put<double>(h.data() + kMirrorAt + 16, m.halves);
+    put<double>(h.data() + kMirrorAt + 24, m.flipped);
+    put<std::uint64_t>(h.data() + h.size() - 8, checksum64(h.data(), h.size() - 8));
+    ok = ::pwrite(fd, h.data(), h.size(), 0) == static_cast<ssize_t>(h.size()) && ::fsync(fd) == 0;
+  }
+  const int err = errno;
+  ::close(fd);
+  if (!ok) throw DataError(fmt::format("{}: cannot write the header ({})", path, std::strerror(err)));
 }
 
 PrepareResult prepare_cache(const Dataset& source, const std::string& source_path, const std::string& out, int threads,

@@ -29,10 +29,15 @@ MirrorCheck check_mirror(const Dataset& data, double max_ratio, std::uint64_t se
   out.side = static_cast<int>(x.size(3));
   out.halves = sliced_wasserstein(a, b, options).mean;
   out.flipped = sliced_wasserstein(a, b.flip({3}), options).mean;
-  out.ratio = out.halves > 0 ? out.flipped / out.halves : 0;
-  out.mirror = out.halves > 0 && out.ratio <= max_ratio;
+  out = decide_mirror(out, max_ratio);
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return out;
+}
+
+MirrorCheck decide_mirror(MirrorCheck figures, double max_ratio) {
+  figures.ratio = figures.halves > 0 ? figures.flipped / figures.halves : 0;
+  figures.mirror = figures.images > 0 && figures.halves > 0 && figures.ratio <= max_ratio;
+  return figures;
 }
 
 }  // namespace dcgan

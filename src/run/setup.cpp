@@ -1,6 +1,7 @@
 // Setting a run up: device, threads, process group, trainer, resume, data; then the run folder and the batches.
 #include "dcgan/run/run.h"
 
+#include "dcgan/data/cache.h"
 #include "dcgan/data/labels.h"
 #include "dcgan/data/resident.h"
 #include "dcgan/data/splitmix.h"
@@ -129,10 +130,22 @@ void resolve_classes(Config& c, const Dataset& data) {
 
 // data.mirror=auto, measured on the training images (eval/mirror_check.h), becomes true or false in the run's
 // config (config.yaml, checkpoints: a resume keeps it); the figures are logged once the log is open.
+// A prepared cache keeps the figures `dcgan prepare` measured on all its images; they decide without measuring.
 void resolve_mirror(Run& run) {
   DataConfig& d = run.config.data;
   if (d.mirror != "auto") return;
-  const MirrorCheck m = check_mirror(*run.data, d.mirror_max_ratio);
+  const std::string cache = !d.cache.empty() ? d.cache
+                            : d.format == "cache" || (d.format == "auto" && is_cache_file(d.path)) ? d.path
+                                                                                                  : std::string();
+  const CacheMirrorCheck kept = cache.empty() ? CacheMirrorCheck{} : read_cache_info(cache).mirror;
+  MirrorCheck m;
+  std::string source = "this run's training images";
+  if (kept.images > 0) {
+    m = decide_mirror({kept.images, kept.side, kept.halves, kept.flipped}, d.mirror_max_ratio);
+    source = "measured by dcgan prepare, kept in " + cache;
+  } else {
+    m = check_mirror(*run.data, d.mirror_max_ratio);
+  }
   d.mirror = m.mirror ? "true" : "false";
   if (m.images == 0) {
     run.mirror_decision = fmt::format("mirror: off, {} training images are too few to measure whether flips belong "
@@ -142,9 +155,9 @@ void resolve_mirror(Run& run) {
   }
   run.mirror_decision = fmt::format(
       "mirror: {}, flipped images {} the set (SWD ratio {:.2f}, {} data.mirror_max_ratio {}: x1e3 {:.2f} between "
-      "two halves of {} images at {}x{}, {:.2f} with one half flipped; {:.1f}s)",
+      "the two halves of {} images at {}x{}, {:.2f} with one half flipped; {}, {:.1f}s)",
       m.mirror ? "on" : "off", m.mirror ? "look like" : "differ from", m.ratio, m.mirror ? "within" : "over",
-      d.mirror_max_ratio, m.halves, m.images, m.side, m.side, m.flipped, m.seconds);
+      d.mirror_max_ratio, m.halves, m.images, m.side, m.side, m.flipped, source, m.seconds);
 }
 
 void open_data(Run& run) {

@@ -13,6 +13,8 @@ namespace dcgan {
 //   bytes 0..4095 header: magic "DCGANDS\0", u32 version, u32 payload offset (4096), u64 count, u32 C, H, W, u32 0,
 //                         u64 source fingerprint, u64 payload checksum, u64 skipped files, u32 source length,
 //                         source path bytes, ...; at byte 3072 u32 classes, u64 label bytes, u64 label checksum;
+//                         at byte 3584 data.mirror=auto's figures: u64 images (0: not measured), u32 side, u32 0,
+//                         f64 SWD between halves, f64 SWD with one half flipped (CacheMirrorCheck);
 //                         u64 header checksum in the last 8 bytes (over bytes 0..4087);
 //   bytes 4096..          count images of C x H x W uint8, planar, in the source's order (unreadable files left out);
 //   then, when classes > 0, the label section (label bytes long): count i32 class indices, then per class a u32
@@ -20,6 +22,15 @@ namespace dcgan {
 // Version 1 is version 2 without labels (its bytes at 3072 are zero) and is still read.
 inline constexpr std::uint32_t kCacheVersion = 2;
 inline constexpr std::int64_t kCacheHeaderBytes = 4096;
+
+// data.mirror=auto's measurement (eval/mirror_check.h) of a cache's images, made by `dcgan prepare` and kept in
+// its header, so that a run on the cache decides without measuring. images 0: not measured (an older cache).
+struct CacheMirrorCheck {
+  std::int64_t images = 0;
+  int side = 0;
+  double halves = 0;   // SWD x 1e3 between two halves
+  double flipped = 0;  // SWD x 1e3 between one half and the other flipped
+};
 
 struct CacheInfo {
   std::int64_t count = 0;
@@ -31,6 +42,7 @@ struct CacheInfo {
   int classes = 0;           // classes of the labels kept from the source (0: none)
   std::int64_t label_bytes = 0;
   std::uint64_t label_checksum = 0;
+  CacheMirrorCheck mirror;
 };
 
 // A 64-bit checksum of `bytes` (four independent multiply-rotate lanes; several GB/s). Not cryptographic.
@@ -59,6 +71,11 @@ struct PrepareResult {
 // source.labels() (when there are labels) with the images kept.
 PrepareResult prepare_cache(const Dataset& source, const std::string& source_path, const std::string& out, int threads,
                             bool strict);
+
+// Writes `m` into the header of the cache at `path` (and the header's checksum), in place: one 4 KiB write of the
+// header alone; the images and labels are not touched. Throws DataError naming `path` when it is not a valid cache
+// or cannot be written.
+void record_cache_mirror_check(const std::string& path, const CacheMirrorCheck& m);
 
 // Memory-maps a cache for training. Throws DataError naming the file when it is not a valid cache, its checksum
 // fails, its image shape differs from `expected`, or its source (`source_path`, or the recorded one when empty)

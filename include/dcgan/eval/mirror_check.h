@@ -28,6 +28,10 @@ struct MirrorCheck {
 /// the reads of `data`.
 MirrorCheck check_mirror(const Dataset& data, double max_ratio, std::uint64_t seed = 0);
 
+/// `figures` (images, side, halves, flipped: measured before, e.g. kept in a prepared cache) with ratio and mirror
+/// decided against `max_ratio` as check_mirror decides them.
+MirrorCheck decide_mirror(MirrorCheck figures, double max_ratio);
+
 inline constexpr int64_t kMirrorCheckImages = 1000;  // the measurement: halves of up to 500
 inline constexpr int kMirrorCheckSide = 32;          // small enough for a few seconds on 2 cores
 inline constexpr int64_t kMirrorCheckMinImages = 32;

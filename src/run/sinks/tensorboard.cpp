@@ -106,6 +106,7 @@ TensorBoardSink::TensorBoardSink(const Run& run)
 }
 
 void TensorBoardSink::on_start(Run& run) {
+  if (!run.config.output.tensorboard) return;
   if (run.resuming()) {
     const int64_t dropped = truncate_event_files(run.dir(), run.start_step);
     if (dropped > 0)

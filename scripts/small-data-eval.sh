@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The small-data table of docs/quality.md: config A (default celeba, the tutorial's recipe) against config B
+# (default small-folder) over seeds on data sets of ../shared/data, each run scored by the SWD x1e3 of G and of its
+# moving average against images of the same source never trained on (scripts/py/small_data_eval.py says how the
+# sets are split). Builds dcgan first if needed.
+#   scripts/small-data-eval.sh [--a CFG] [--b CFG] [--seeds 999,1,2] [--sets orl,celeba-1k,celeba-5k,cifar-1k,mnist-1k]
+#                              [--steps 2000] [--size N] [--batch 64] [--set KEY=VALUE]... [--work DIR]
+# Sets: orl (400 gray faces), celeba-1k, celeba-5k, cifar-1k, mnist-1k, fashion-1k (Debian's dataset-fashion-mnist).
+# Finished runs are kept in --work (default build/small-data-eval) and not run again: delete it to start over.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -x build/dcgan ] || bash scripts/build.sh
+exec python3 scripts/py/small_data_eval.py "$@"
