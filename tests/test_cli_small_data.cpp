@@ -19,7 +19,8 @@ using test::lines_of;
 TEST(CliSmallData, HeldBackImagesAndRtAreLoggedAndPlotted) {
   test::ScratchDir dir;
   const CliRun r = dcgan_cli("train --config configs/tiny.yaml --set data.holdout=32 --set data.mirror=auto "
-                             "--set train.augment=color,translation,cutout --set output.dir=" + (dir / "run"));
+                             "--set train.augment=color,translation,cutout --set output.eval_every=12 "
+                             "--set output.eval_images=64 --set output.dir=" + (dir / "run"));
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("training on 224 of them; 7 batches of 32 per epoch"), std::string::npos) << r.out;
   // Digits have a handedness: mirror=auto measures it on the 224 training images, says so, and writes its decision
@@ -31,6 +32,9 @@ TEST(CliSmallData, HeldBackImagesAndRtAreLoggedAndPlotted) {
   EXPECT_GT(std::stod(m[1]), 1.5);
   EXPECT_NE(test::slurp(dir / "run/config.yaml").find("mirror: \"false\""), std::string::npos);
   EXPECT_NE(test::slurp(dir / "run/train.log").find("mirror: off, flipped images differ"), std::string::npos);
+  // The evaluation, and so g-best.pt, is against the held-back images, never trained on.
+  EXPECT_NE(r.out.find("eval at step 12: SWD x1e3 of G "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(" against 32 real held-back images in "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("D(x) train / held-back: "), std::string::npos) << r.out;
   const auto rows = lines_of(dir / "run/metrics.csv");
   ASSERT_EQ(rows.size(), 7u);

@@ -22,11 +22,17 @@ EvaluationSink::EvaluationSink(const Run& run) {
   if (!run.leader()) return;
   const auto seed = static_cast<uint64_t>(c.train.seed);
   options_.seed = seed;
-  real_ = choose_images(*run.data, c.output.eval_images, seed, "evaluation set", &labels_).to(run.device);
+  against_ = run.holdout ? "held-back images" : "training images";
+  real_ = choose_images(run.holdout ? *run.holdout : *run.data, c.output.eval_images, seed, "evaluation set", &labels_)
+              .to(run.device);
   if (real_.size(0) < c.output.eval_images)
-    spdlog::info("evaluation set: {} real images (output.eval_images is {})", real_.size(0), c.output.eval_images);
+    spdlog::info("evaluation set: {} real {} (output.eval_images is {})", real_.size(0), against_,
+                 c.output.eval_images);
+  const int64_t n = c.output.eval_images;
+  if (labels_.defined())  // G draws for the real images' classes, in turn
+    labels_ = labels_.repeat({(n + labels_.size(0) - 1) / labels_.size(0)}).slice(0, 0, n);
   at::Generator gen = at::detail::createCPUGenerator(seed + 1);
-  noise_ = torch::randn({real_.size(0), c.model.nz, 1, 1}, gen, torch::kFloat);
+  noise_ = torch::randn({n, c.model.nz, 1, 1}, gen, torch::kFloat);
 }
 
 void EvaluationSink::on_step(Run& run, StepEvent& e) {
@@ -44,9 +50,9 @@ void EvaluationSink::on_step(Run& run, StepEvent& e) {
     run.best = {figure, e.step};
     save_generator(run.dir() + "/g-best.pt", trainer.generator(), run.config, run.at, ema);
   }
-  spdlog::info("eval at step {}: SWD x1e3 of G {:.3f}{} on {} images in {:.1f}s; best {:.3f} at step {}{}", e.step,
-               swd, ema ? fmt::format(", of its EMA {:.3f}", *e.swd_ema) : std::string(), real_.size(0),
-               seconds_since(start), run.best.swd, run.best.step,
+  spdlog::info("eval at step {}: SWD x1e3 of G {:.3f}{} against {} real {} in {:.1f}s; best {:.3f} at step {}{}",
+               e.step, swd, ema ? fmt::format(", of its EMA {:.3f}", *e.swd_ema) : std::string(), real_.size(0),
+               against_, seconds_since(start), run.best.swd, run.best.step,
                better ? fmt::format(" (saved g-best.pt; the better there is {})",
                                     ema_better ? "the EMA: sample it with --ema" : "G")
                       : "");
