@@ -298,5 +298,35 @@ TEST(CliResume, NonFiniteLossStopsNamingTheStepAndKeepsTheLastGoodCheckpoint) {
   }
 }
 
+// A run whose metrics.csv an older dcgan wrote (no augment_p column) resumes under today's header: every earlier
+// cell kept under its column's name, the new column empty in the old rows, so the report reads every row.
+TEST(CliResume, AnOlderMetricsFileIsRewrittenUnderTodaysHeader) {
+  test::ScratchDir dir;
+  const std::string run = "train --config configs/tiny.yaml --set output.checkpoint_every=4 --set output.dir=" +
+                          (dir / "run");
+  ASSERT_EQ(dcgan_cli(run + " --set train.steps=4").status, 0);
+  const auto rows = test::lines_of(dir / "run/metrics.csv");
+  ASSERT_EQ(rows.size(), 3u);
+  std::string old;
+  for (const std::string& row : rows) {
+    auto cells = test::csv_cells(row);
+    cells.erase(cells.begin() + 12);  // augment_p
+    for (std::size_t i = 0; i < cells.size(); ++i) old += (i ? "," : "") + cells[i];
+    old += "\n";
+  }
+  { std::ofstream(dir / "run/metrics.csv") << old; }
+  const auto resumed = dcgan_cli("train --resume " + (dir / "run") + " --set train.steps=6");
+  ASSERT_EQ(resumed.status, 0) << resumed.err;
+  const auto now = test::lines_of(dir / "run/metrics.csv");
+  ASSERT_EQ(now.size(), 4u);
+  EXPECT_EQ(now[0], rows[0]);
+  for (std::size_t i = 1; i < 3; ++i) {
+    auto want = test::csv_cells(rows[i]);
+    want[12] = "";
+    EXPECT_EQ(test::csv_cells(now[i]), want) << now[i];
+  }
+  EXPECT_EQ(test::csv_cells(now[3]).size(), 14u) << now[3];
+}
+
 }  // namespace
 }  // namespace dcgan
