@@ -97,6 +97,12 @@ std::unique_ptr<Dataset> open_source(const DataConfig& cfg, const std::string& f
 
 }  // namespace
 
+std::string cache_path(const DataConfig& cfg) {
+  if (!cfg.cache.empty()) return cfg.cache;
+  const std::string format = cfg.format == "auto" && !cfg.path.empty() ? detect_format(cfg.path) : cfg.format;
+  return format == "cache" ? cfg.path : std::string();
+}
+
 std::unique_ptr<Dataset> open_dataset(const DataConfig& cfg, std::uint64_t seed, LabelMode labels) {
   std::string format = cfg.cache.empty() ? cfg.format : "cache";
   if (format == "auto" && !cfg.path.empty()) format = detect_format(cfg.path);

@@ -134,9 +134,7 @@ void resolve_classes(Config& c, const Dataset& data) {
 void resolve_mirror(Run& run) {
   DataConfig& d = run.config.data;
   if (d.mirror != "auto") return;
-  const std::string cache = !d.cache.empty() ? d.cache
-                            : d.format == "cache" || (d.format == "auto" && is_cache_file(d.path)) ? d.path
-                                                                                                  : std::string();
+  const std::string cache = cache_path(d);
   const CacheMirrorCheck kept = cache.empty() ? CacheMirrorCheck{} : read_cache_info(cache).mirror;
   MirrorCheck m;
   std::string source = "this run's training images";

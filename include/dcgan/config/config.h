@@ -41,9 +41,9 @@ struct DataConfig {
   // that ratio is at most mirror_max_ratio. The decision is logged with its figures and written into the run's
   // config.yaml and checkpoints, so a resume keeps it. Off in the tutorial.
   std::string mirror = "false";
-  // data.mirror=auto's threshold on that ratio. Sets whose flips are real images measure 0.98-1.03 (faces, CIFAR-10,
-  // animal faces), sets with a handedness 3-4.5 (digits, product photos, gray faces lit from one side):
-  // docs/quality.md. 1.5 lies well between both groups.
+  // data.mirror=auto's threshold on that ratio. Sets whose flips are images of the set measured 0.83-1.03 (faces,
+  // CIFAR-10, animal faces), sets with a handedness 3.06-4.65 (digits, clothes photographed facing one way, the ORL
+  // gray faces): docs/quality.md. 1.5 lies between both groups.
   double mirror_max_ratio = 1.5;
   // Images held back from training: a seeded choice of this many, never trained on. D's mean output on them,
   // beside its output on as many training images, shows when D starts to memorise the training set (Karras et al.

@@ -71,4 +71,8 @@ std::unique_ptr<Dataset> open_dataset(const DataConfig& cfg, std::uint64_t seed,
 // The format `auto` resolves to for `path` (folder, idx, cifar10 or cache). Throws DataError when it is missing.
 std::string detect_format(const std::string& path);
 
+// The prepared cache open_dataset reads for `cfg`: data.cache when set, else data.path when its format is (or
+// `auto` resolves to) cache; "" when it reads no cache.
+std::string cache_path(const DataConfig& cfg);
+
 }  // namespace dcgan
