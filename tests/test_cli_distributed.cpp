@@ -2,6 +2,7 @@
 // environment variables (Debian's torchrun is broken on Python 3.11, see docs/distributed.md) or by --nproc.
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <dirent.h>
 #include <filesystem>
@@ -219,13 +220,17 @@ TEST(CliDistributed, NprocGivesTheRunTheTorchrunEnvironmentGives) {
   EXPECT_NE(metrics_without_timing(run / "one/metrics.csv"), metrics_without_timing(run / "env/metrics.csv"));
 }
 
+// With the augmentation probability steered every 2 steps (the checkpoint at step 3 falls inside an interval): every
+// rank steers by the mean r_t, so rank 0's checkpoint holds every rank's p and interval sum.
 TEST(CliDistributed, ResumesExactlyWithTheSameWorldSizeAndRefusesAnother) {
   SKIP_WITHOUT_GLOO();
   ScratchDir run;
   const LauncherPort port;
   const std::string whole = run / "whole", split = run / "split";
-  ASSERT_EQ(dcgan_cli(tiny_args(whole, "--nproc 2 --set output.checkpoint_every=3")).status, 0);
-  const CliRun first = dcgan_cli(tiny_args(split, "--nproc 2 --set train.steps=3"));
+  const std::string steered = "--nproc 2 --set train.augment=color,translation --set train.augment_p=adaptive "
+                              "--set train.augment_interval=2 --set train.augment_speed_images=300 ";
+  ASSERT_EQ(dcgan_cli(tiny_args(whole, steered + "--set output.checkpoint_every=3")).status, 0);
+  const CliRun first = dcgan_cli(tiny_args(split, steered + "--set train.steps=3"));
   ASSERT_EQ(first.status, 0) << first.err;
   const CliRun resumed = dcgan_cli("train --resume " + split + " --nproc 2 --set train.steps=6");
   ASSERT_EQ(resumed.status, 0) << resumed.err;
@@ -233,6 +238,11 @@ TEST(CliDistributed, ResumesExactlyWithTheSameWorldSizeAndRefusesAnother) {
   const auto a = weight_checks(slurp(whole + "/train.log")), b = weight_checks(slurp(split + "/train.log"));
   ASSERT_EQ(a.size(), 6u);
   EXPECT_EQ(b, a);  // steps 1-3, then 4-6 after the resume: the same weights as the run never interrupted
+  const auto rows = lines_of(whole + "/metrics.csv");
+  ASSERT_EQ(rows.size(), 7u);
+  const auto head = csv_cells(rows[0]);
+  const auto column = std::find(head.begin(), head.end(), "augment_p") - head.begin();
+  EXPECT_GT(std::stod(csv_cells(rows[6]).at(static_cast<std::size_t>(column))), 0.0);  // p was steered
 
   const auto before = slurp(split + "/metrics.csv");
   const CliRun other = dcgan_cli("train --resume " + split + " --set train.steps=9");

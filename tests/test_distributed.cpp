@@ -7,7 +7,10 @@
 #include "dcgan/runtime/compat.h"
 #include "dcgan/train/trainer.h"
 
+#include <algorithm>
+#include <array>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <future>
 #include <map>
@@ -344,6 +347,52 @@ TEST(ProcessGroupTest, RanksStayIdenticalAndOnOneBatchEqualOneProcess) {
     differs = differs || !torch::equal(v0[i], ws[i]);
   }
   EXPECT_TRUE(differs);
+}
+
+// train.augment_p adaptive over two ranks on different batches: p moves by the sign of the mean of the ranks' r_t,
+// so both hold the same p after every step (rank 0's checkpoint then resumes both).
+TEST(ProcessGroupTest, AdaptiveAugmentationSteersEveryRankByTheMeanRt) {
+  SKIP_WITHOUT_GLOO();
+  Config c = tiny_trainer_config();
+  c.train.augment = "color,translation";
+  c.train.augment_p = "adaptive";
+  c.train.augment_interval = 1;
+  c.train.augment_target = 0.3;
+  c.train.augment_speed_images = 40;  // 8 images a step over both ranks: p moves by 0.2
+  torch::manual_seed(5);
+  auto t0 = std::make_unique<Trainer>(c, torch::kCPU);
+  torch::manual_seed(5);  // the same weights, as the broadcast at a run's start gives them
+  auto t1 = std::make_unique<Trainer>(c, torch::kCPU);
+  torch::manual_seed(7);
+  std::vector<torch::Tensor> real, noise;
+  for (int s = 0; s < 12; ++s) {
+    real.push_back(torch::rand({4, 1, 32, 32}) * 2 - 1);
+    noise.push_back(torch::randn({4, 8, 1, 1}));
+  }
+  std::array<int, 2> moved_against_own{0, 0};
+  on_ranks(2, [&](ProcessGroup& g) {
+    Trainer& t = g.rank() == 0 ? *t0 : *t1;
+    t.set_gradient_hook([&g](const std::vector<torch::Tensor>& p) { g.average_gradients(p); });
+    t.set_rank_mean_hook([&g](const torch::Tensor& v) { return g.all_reduce_mean(v); });
+    t.augment_probability().set_global_batch(8);
+    double p = 0;
+    for (int s = 0; s < 6; ++s) {
+      const int i = 2 * s + g.rank();
+      const StepStats st = t.step(real[static_cast<std::size_t>(i)], noise[static_cast<std::size_t>(i)]);
+      const auto signs = g.all_gather(std::llround(st.sign_real.item<double>() * 1e6));
+      const double mean = (static_cast<double>(signs[0]) + static_cast<double>(signs[1])) / 2e6;
+      const double own = st.sign_real.item<double>();
+      const double expected = std::clamp(p + (mean > 0.3 ? 0.2 : -0.2), 0.0, 1.0);
+      if ((mean > 0.3) != (own > 0.3)) moved_against_own[static_cast<std::size_t>(g.rank())] += 1;
+      p = t.augment_probability().tensor().item<double>();
+      EXPECT_NEAR(p, expected, 1e-6) << "rank " << g.rank() << " step " << s;
+      const auto ps = g.all_gather(std::llround(p * 1e6));
+      EXPECT_EQ(ps[0], ps[1]) << "step " << s;
+    }
+  });
+  // The batches were such that at least one step's mean and some rank's own r_t fell on opposite sides of the
+  // target, where steering by a rank's own figure would have moved p the other way.
+  EXPECT_GT(moved_against_own[0] + moved_against_own[1], 0);
 }
 
 TEST(HashTensors, EqualBytesEqualHash) {

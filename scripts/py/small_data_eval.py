@@ -129,7 +129,8 @@ def run_one(args, cfg, name, seed, data, kind, channels, side, info):
             subprocess.run(["rm", "-rf", run], check=True)
         sets = {"data.path": data["train"], "data.format": kind, "data.channels": channels, "data.image_size": side,
                 "data.holdout": args.holdout, "train.batch_size": args.batch, "train.steps": args.steps,
-                "train.seed": seed, "train.threads": 0, "output.dir": run, "output.eval_every": 0,
+                "train.seed": seed, "train.threads": 0, "output.dir": run,
+                "output.eval_every": args.eval_every if cfg == args.b else 0,
                 "output.sample_every": args.steps, "output.checkpoint_every": args.steps,
                 "output.tensorboard": "false"}
         cmd = [args.dcgan, "train", "--config", cfg]
@@ -146,6 +147,10 @@ def run_one(args, cfg, name, seed, data, kind, channels, side, info):
             res["ema"] = swd_of(args.dcgan, ckpt, data["held"], info["held"], True)
         except subprocess.CalledProcessError:
             res["ema"] = None  # no average in this config
+        best = os.path.join(run, "g-best.pt")
+        if os.path.exists(best):  # chosen by the run against its held-back images; scored here on the held-out ones
+            res["best"] = min(swd_of(args.dcgan, best, data["held"], info["held"], ema) for ema in (False, True))
+            res["best_step"] = int(re.findall(r"best [0-9.]+ at step ([0-9]+)", open(os.path.join(run, "train.log")).read())[-1])
         rows = last_rows(os.path.join(run, "metrics.csv"))
         res.update({k: mean_of(rows, k) for k in ("r_t", "d_train", "d_holdout", "augment_p")})
         log = open(os.path.join(run, "train.log")).read()
@@ -180,6 +185,8 @@ def main():
     p.add_argument("--size", type=int, default=0, help="image side for every set (0: 64 for faces, 32 otherwise)")
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--holdout", type=int, default=32, help="data.holdout of both configs (D on held-back images)")
+    p.add_argument("--eval-every", type=int, default=500,
+                   help="output.eval_every of B's runs (A's: 0): g-best.pt, chosen on the held-back images, scored here too")
     p.add_argument("--score", type=int, default=1024, help="held-out images to score against")
     p.add_argument("--set", action="append", default=[], help="another KEY=VALUE for every run")
     args = p.parse_args()
@@ -190,6 +197,7 @@ def main():
     print(f"| set | trained on / scored on | {la}: G | its average | {lb}: G | its average | "
           f"{lb} vs {la} | {la}: r_t, D train / held-back | {lb}: p, mirror |")
     print("|---|---|---|---|---|---|---|---|---|")
+    best_lines = []
     for name in args.sets.split(","):
         if name not in specs:
             raise SystemExit(f"--sets: unknown set {name} (known: {', '.join(specs)})")
@@ -211,9 +219,21 @@ def main():
         scored = f"{info['train'] - args.holdout} / {info['held']}" + (" (a quarter)" if info["held"] < args.score else "")
         print(f"| {name} {side}x{side} | {scored} | {fmt(cells[args.a][0])} | {fmt(cells[args.a][1])} | "
               f"{fmt(cells[args.b][0])} | {fmt(cells[args.b][1])} | {gain:+.0f}% | {memo} | {bp} |", flush=True)
+        for c, label in ((args.a, la), (args.b, lb)):
+            if all("best" in r for r in res[c]):
+                last = spread([min(v for v in (r["g"], r["ema"]) if v is not None) for r in res[c]])
+                steps = ", ".join(str(r["best_step"]) for r in res[c])
+                best_lines.append(f"| {name} {side}x{side} | {label} | {fmt(last)} | "
+                                  f"{fmt(spread([r['best'] for r in res[c]]))} | {steps} |")
     print(f"\n{len(seeds)} seeds ({args.seeds}), {args.steps} steps of batch {args.batch}; SWD x1e3 against the "
           f"held-out images, mean ± sample standard deviation; B vs A: on the better of G and its average, "
           f"positive = B lower (better). {time.time() - t_all:.0f} s.")
+    if best_lines:
+        print(f"\n| set | config | last step: the better of G and its average | g-best.pt (the better) | "
+              f"chosen at step (per seed) |\n|---|---|---|---|---|")
+        print("\n".join(best_lines))
+        print(f"\ng-best.pt: the run's best SWD against its {args.holdout} held-back images every {args.eval_every} "
+              f"steps; both columns scored against the held-out images as above.")
 
 
 if __name__ == "__main__":

@@ -400,6 +400,12 @@ std::int64_t ProcessGroup::all_reduce_sum(std::int64_t value) {
   return bufs[0].item<std::int64_t>();
 }
 
+torch::Tensor ProcessGroup::all_reduce_mean(const torch::Tensor& value) {
+  std::vector<torch::Tensor> bufs{value.detach().clone()};
+  impl_->run("an all-reduce", [&] { return impl_->backend->allreduce(bufs, c10d::AllreduceOptions()); });
+  return bufs[0].div_(static_cast<double>(size()));
+}
+
 void ProcessGroup::barrier() { all_reduce_sum(0); }
 
 }  // namespace dcgan

@@ -90,6 +90,7 @@ void build_trainer(Run& run) {
   run.trainer->reset_ema();
   if (run.rank > 0) seed_everything(rank_seed(static_cast<uint64_t>(c.train.seed), run.rank));
   run.trainer->set_gradient_hook([group](const std::vector<torch::Tensor>& p) { group->average_gradients(p); });
+  run.trainer->set_rank_mean_hook([group](const torch::Tensor& s) { return group->all_reduce_mean(s); });
 }
 
 void resume(Run& run) {

@@ -290,7 +290,8 @@ StepStats Trainer::step(const torch::Tensor& real, const torch::Tensor& noise, c
   nonfinite_.add_(torch::logical_not(torch::isfinite(stats.loss_d + stats.loss_g)));
   interval_.sign_real_sum.add_(stats.sign_real);
   interval_.d_g_z2_sum.add_(stats.d_g_z2);
-  augment_p_.observe(stats.sign_real);
+  if (augment_p_.adaptive())
+    augment_p_.observe(rank_mean_hook_ ? rank_mean_hook_(stats.sign_real) : stats.sign_real);
   return stats;
 }
 

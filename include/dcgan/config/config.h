@@ -133,7 +133,7 @@ struct TrainConfig {
   // augment_interval steps moves by sign(r_t - augment_target) x (images in those steps) / augment_speed_images,
   // clamped to [0, 1], r_t = E[sign(D(x_real))] over those steps: StyleGAN2-ADA's adaptive discriminator
   // augmentation (Karras et al. 2020, sec. 2.3), so that a set D does not memorise gets (almost) none. p is logged,
-  // in metrics.csv and TensorBoard, and kept in checkpoints. In a distributed run each rank steers by its own r_t.
+  // in metrics.csv and TensorBoard, and kept in checkpoints. In a distributed run r_t is the mean over the ranks.
   std::string augment_p = "1";
   double augment_target = 0.6;       // the r_t p steers towards (Karras et al. 2020: 0.6)
   int augment_interval = 4;          // steps between adjustments of p (StyleGAN2-ADA: ada_interval = 4)

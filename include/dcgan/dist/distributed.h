@@ -87,6 +87,8 @@ class ProcessGroup {
   std::vector<std::vector<std::uint8_t>> all_gather(const std::vector<std::uint8_t>& bytes);
   // The sum of `value` over the ranks.
   std::int64_t all_reduce_sum(std::int64_t value);
+  // The mean of `value` (a dense tensor on the run's device) over the ranks, as a new tensor; `value` is kept.
+  torch::Tensor all_reduce_mean(const torch::Tensor& value);
   void barrier();
 
   const AllReduceStats& gradient_stats() const;

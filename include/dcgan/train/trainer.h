@@ -118,6 +118,12 @@ class Trainer {
   // and before the optimizer step, to average their gradients across ranks. Unset (the default): not called.
   using GradientHook = std::function<void(const std::vector<torch::Tensor>& params)>;
   void set_gradient_hook(GradientHook hook) { gradient_hook_ = std::move(hook); }
+  // Data-parallel training with train.augment_p adaptive: called each step with this rank's E[sign(D(x_real))] (a
+  // 0-dim device tensor), returns its mean over the ranks, which steers p; so every rank holds the same p and
+  // interval sum (StyleGAN2-ADA sums its sign statistic over the GPUs), and rank 0's checkpoint resumes every rank
+  // exactly. Unset (the default): each step's own figure.
+  using RankMeanHook = std::function<torch::Tensor(const torch::Tensor& statistic)>;
+  void set_rank_mean_hook(RankMeanHook hook) { rank_mean_hook_ = std::move(hook); }
 
   // Steps whose losses were not finite since construction, counted on the device (an int64 0-dim tensor).
   const torch::Tensor& nonfinite_steps() const { return nonfinite_; }
@@ -163,6 +169,7 @@ class Trainer {
   AugmentProbability augment_p_;
   torch::Tensor nonfinite_;
   GradientHook gradient_hook_;
+  RankMeanHook rank_mean_hook_;
   std::vector<torch::Tensor> g_trained_, d_trained_;  // the parameters the optimizers step
 };
 
