@@ -6,7 +6,9 @@ out for the score (fewer where the set is small: then the set's last quarter, sa
 A or B with the same data overrides, then `dcgan eval` measures the SWD x1e3 of G and of its moving average
 against the held-out images (-n = their count, seed 0). Prints a Markdown table: mean and spread (sample standard
 deviation) over the seeds, B against A on the better of G and its average, and whether A's run memorises (r_t above
-0.9 with D on held-back images clearly below D on training images over its last three log steps).
+0.9 with D on held-back images clearly below D on training images over its last three log steps). B's runs also
+evaluate every --eval-every steps against their held-back images and keep g-best.pt; a second table scores it like
+the last step, beside it.
 Python's standard library only. Finished runs (a `done` file beside g.pt) are kept and not run again.
 """
 import argparse
