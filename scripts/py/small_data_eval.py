@@ -149,13 +149,13 @@ def run_one(args, cfg, name, seed, data, kind, channels, side, info):
             res["ema"] = swd_of(args.dcgan, ckpt, data["held"], info["held"], True)
         except subprocess.CalledProcessError:
             res["ema"] = None  # no average in this config
+        log = open(os.path.join(run, "train.log")).read()
         best = os.path.join(run, "g-best.pt")
         if os.path.exists(best):  # chosen by the run against its held-back images; scored here on the held-out ones
             res["best"] = min(swd_of(args.dcgan, best, data["held"], info["held"], ema) for ema in (False, True))
-            res["best_step"] = int(re.findall(r"best [0-9.]+ at step ([0-9]+)", open(os.path.join(run, "train.log")).read())[-1])
+            res["best_step"] = int(re.findall(r"best [0-9.]+ at step ([0-9]+)", log)[-1])
         rows = last_rows(os.path.join(run, "metrics.csv"))
         res.update({k: mean_of(rows, k) for k in ("r_t", "d_train", "d_holdout", "augment_p")})
-        log = open(os.path.join(run, "train.log")).read()
         m = re.search(r"mirror: (on|off), [^(]*\(SWD ratio ([0-9.]+)", log)
         res["mirror"] = f"{m.group(1)} ({m.group(2)})" if m else ""
         json.dump(res, open(done, "w"))

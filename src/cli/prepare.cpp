@@ -29,7 +29,7 @@ int run_prepare(const PrepareOptions& opts) {
   const std::string out = opts.out.empty() ? source.cache : opts.out;
   if (out.empty()) throw ConfigError("dcgan prepare: name the cache with --out, or set data.cache in the config");
   source.cache.clear();  // read the original images, not an older cache
-  if (source.format == "cache" || (source.format == "auto" && !source.path.empty() && detect_format(source.path) == "cache"))
+  if (!cache_path(source).empty())
     throw DataError(source.path + ": is already a prepared cache");
   validate(config);
   // The cache keeps the source's labels whenever it has sound ones; a conditional config insists on them.

@@ -95,17 +95,21 @@ std::unique_ptr<Dataset> open_source(const DataConfig& cfg, const std::string& f
   throw DataError(fmt::format("data.format: unknown format '{}'", cfg.format));
 }
 
+// The format open_dataset reads: cache when data.cache is set, else data.format with `auto` resolved.
+std::string source_format(const DataConfig& cfg) {
+  if (!cfg.cache.empty()) return "cache";
+  return cfg.format == "auto" && !cfg.path.empty() ? detect_format(cfg.path) : cfg.format;
+}
+
 }  // namespace
 
 std::string cache_path(const DataConfig& cfg) {
-  if (!cfg.cache.empty()) return cfg.cache;
-  const std::string format = cfg.format == "auto" && !cfg.path.empty() ? detect_format(cfg.path) : cfg.format;
-  return format == "cache" ? cfg.path : std::string();
+  if (source_format(cfg) != "cache") return {};
+  return cfg.cache.empty() ? cfg.path : cfg.cache;
 }
 
 std::unique_ptr<Dataset> open_dataset(const DataConfig& cfg, std::uint64_t seed, LabelMode labels) {
-  std::string format = cfg.cache.empty() ? cfg.format : "cache";
-  if (format == "auto" && !cfg.path.empty()) format = detect_format(cfg.path);
+  const std::string format = source_format(cfg);
   return attach_labels(open_source(cfg, format, seed, labels), cfg, format, labels);
 }
 
