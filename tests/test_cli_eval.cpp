@@ -6,6 +6,12 @@ namespace {
 
 using test::CliRun;
 
+// The number after the last `key` in `out` (a line such as swd_mean=12.345).
+double value_after(const std::string& out, const std::string& key) {
+  const auto at = out.rfind(key);
+  return at == std::string::npos ? -1.0 : std::stod(out.substr(at + key.size()));
+}
+
 TEST(CliEval, PrintsSwdPerLevelAndTheRealFloor) {
   const std::string g = test::shared_tiny_run() + "/g.pt";
   const CliRun r = test::dcgan_cli("eval --ckpt " + g + " --data configs/tiny.yaml -n 64 --seed 1");
@@ -22,6 +28,26 @@ TEST(CliEval, PrintsSwdPerLevelAndTheRealFloor) {
   EXPECT_NE(bad.err.find("configs/celeba.yaml: data is 64x64 with 3 channel(s), the generator makes 32x32 with 1"),
             std::string::npos)
       << bad.err;
+}
+
+// --real scores real images in place of G's: the tiny set against itself (other images, other patches) lands far
+// below the tiny run's G, and a --real that is no data set is one line naming it.
+TEST(CliEval, ScoresRealImagesInPlaceOfTheGenerator) {
+  const std::string g = test::shared_tiny_run() + "/g.pt";
+  const std::string data = "tests/data/mnist/t10k-images-256-idx3-ubyte.gz";
+  const CliRun gen = test::dcgan_cli("eval --ckpt " + g + " --data " + data + " -n 64 --seed 1");
+  const CliRun real = test::dcgan_cli("eval --ckpt " + g + " --data " + data + " -n 64 --seed 1 --real " + data);
+  ASSERT_EQ(gen.status, 0) << gen.err;
+  ASSERT_EQ(real.status, 0) << real.err;
+  EXPECT_NE(real.out.find("scored=64 real images of " + data), std::string::npos) << real.out;
+  const double g_swd = value_after(gen.out, "swd_mean="), r_swd = value_after(real.out, "swd_mean=");
+  EXPECT_GT(r_swd, 0.0);
+  EXPECT_LT(r_swd, 0.5 * g_swd) << gen.out << real.out;
+
+  const CliRun bad = test::dcgan_cli("eval --ckpt " + g + " --data " + data + " --real no-such-images");
+  EXPECT_NE(bad.status, 0);
+  EXPECT_EQ(test::count_lines(bad.err), 1) << bad.err;
+  EXPECT_NE(bad.err.find("no-such-images"), std::string::npos) << bad.err;
 }
 
 }  // namespace

@@ -33,6 +33,9 @@ struct EvalOptions {
   int64_t seed = 0;        // the real images chosen, G's noise, the patches and the directions
   std::string device = "auto";
   bool ema = false;        // evaluate the moving average of G
+  // Score these real images (a data path, e.g. the training set) in place of G's, at G's size and channels: the
+  // figure a generator that reproduced exactly them would reach against --data.
+  std::string real;
   std::string features;    // a TorchScript feature extractor: also print FID and KID on its features
   bool classifier = false; // the classification accuracy score instead of the SWD (conditional G)
   int classifier_epochs = ClassifierOptions{}.epochs;
@@ -157,6 +160,25 @@ int run_classifier_score(const EvalOptions& o, LoadedGenerator& g) {
   return 0;
 }
 
+// What run_eval scores against the real images: n images of G (its average with --ema) from the seeded noise, or
+// with --real up to n images of that data, read at G's size and channels.
+torch::Tensor images_to_score(const EvalOptions& o, LoadedGenerator& g, int64_t n, torch::Device device) {
+  if (!o.real.empty()) {
+    EvalOptions other = o;
+    other.data = o.real;
+    const auto data = open_dataset(eval_data_config(other, g), static_cast<uint64_t>(o.seed) + 1);
+    const int64_t m = std::min<int64_t>(n, data->size());
+    return real_images(*data, epoch_permutation(data->size(), static_cast<uint64_t>(o.seed) + 1, 0), 0, m);
+  }
+  torch::manual_seed(static_cast<uint64_t>(o.seed));
+  const torch::Tensor z = torch::randn({n, g.config.model.nz, 1, 1});
+  Generator& net = choose_generator(g, o.ema, o.ckpt);
+  net->options.transpose_via_conv(device.is_cpu());
+  net->to(device);
+  // A conditional G draws each class in turn (as many images of each, give or take one).
+  return generate_images(net, z, device, cycled_labels(n, net->options.num_classes())).cpu();
+}
+
 }  // namespace
 
 int run_eval(const EvalOptions& o) {
@@ -171,18 +193,13 @@ int run_eval(const EvalOptions& o) {
   const auto order = epoch_permutation(data->size(), static_cast<uint64_t>(o.seed), 0);
   const torch::Tensor real = real_images(*data, order, 0, n);
 
-  torch::manual_seed(static_cast<uint64_t>(o.seed));
-  const torch::Tensor z = torch::randn({n, g.config.model.nz, 1, 1});
-  Generator& net = choose_generator(g, o.ema, o.ckpt);
-  net->options.transpose_via_conv(device.is_cpu());
-  net->to(device);
-  // A conditional G draws each class in turn (as many images of each, give or take one).
-  const torch::Tensor fake = generate_images(net, z, device, cycled_labels(n, net->options.num_classes())).cpu();
+  const torch::Tensor fake = images_to_score(o, g, n, device);
   SwdOptions so;
   so.seed = static_cast<uint64_t>(o.seed);
   const SwdResult r = sliced_wasserstein(real, fake, so);
   std::printf("images=%lld data=%s ckpt=%s step=%lld\n", static_cast<long long>(n), data->describe().c_str(),
               o.ckpt.c_str(), static_cast<long long>(g.at.step));
+  if (!o.real.empty()) std::printf("scored=%lld real images of %s in place of G's\n", static_cast<long long>(fake.size(0)), o.real.c_str());
   for (std::size_t l = 0; l < r.per_level.size(); ++l)
     std::printf("swd_%lldx%lld=%.3f\n", static_cast<long long>(r.resolutions[l]),
                 static_cast<long long>(r.resolutions[l]), r.per_level[l]);
@@ -226,6 +243,10 @@ Command add_eval(CLI::App& root) {
   app->add_option("--seed", o->seed, "Seed of the image choice, noise, patches and directions")->capture_default_str();
   app->add_option("--device", o->device, "auto | cpu | cuda | cuda:N (for G)")->capture_default_str();
   add_ema_flag(app, o->ema);
+  app->add_option("--real", o->real,
+                  "Score these real images (a data path, e.g. the training set) in place of G's, at G's size and "
+                  "channels: the figure a generator that reproduced exactly them would reach against --data")
+      ->excludes("--ema");
   app->add_option("--features", o->features,
                   "TorchScript feature extractor ([N, C, H, W] in [-1, 1] -> [N, ...]): also print FID and KID on its "
                   "features (e.g. a scripted Inception-v3 pool3 for the published FID)")
@@ -233,7 +254,8 @@ Command add_eval(CLI::App& root) {
   app->add_flag("--classifier", o->classifier,
                 "Classification accuracy score of a conditional G (Ravuri & Vinyals 2019): train a small classifier "
                 "on the real labelled images of --data, then report its accuracy on --holdout held-out real images "
-                "and on -n generated images, per class and overall (last line: accuracy_generated=...)");
+                "and on -n generated images, per class and overall (last line: accuracy_generated=...)")
+      ->excludes("--real");
   app->add_option("--classifier-epochs", o->classifier_epochs, "Epochs of the classifier's training")
       ->check(CLI::Range(1, 100))
       ->capture_default_str();
