@@ -30,7 +30,7 @@ TEST(CliEval, PrintsSwdPerLevelAndTheRealFloor) {
       << bad.err;
 }
 
-// --real scores real images in place of G's: the tiny set against itself (other images, other patches) lands far
+// --real scores real images in place of G's: the tiny set against another draw of itself (other patches) lands far
 // below the tiny run's G, and a --real that is no data set is one line naming it.
 TEST(CliEval, ScoresRealImagesInPlaceOfTheGenerator) {
   const std::string g = test::shared_tiny_run() + "/g.pt";

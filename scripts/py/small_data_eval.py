@@ -65,7 +65,7 @@ def held_count(total, score):
     return score if total >= 2 * score else total // 4
 
 
-def split_idx(src, out, train, score):
+def split_idx(src, out, score):
     raw = gzip.open(src).read() if src.endswith(".gz") else open(src, "rb").read()
     n, h, w = (int.from_bytes(raw[i:i + 4], "big") for i in (4, 8, 12))
     size = h * w
@@ -83,7 +83,7 @@ def split_idx(src, out, train, score):
     return k, held, n
 
 
-def split_cifar(src, out, train, score):
+def split_cifar(src, out, score):
     raw = open(src, "rb").read()
     rec = 3073
     n = len(raw) // rec
@@ -95,7 +95,7 @@ def split_cifar(src, out, train, score):
     return k, held, n
 
 
-def split_folder(src, out, train, score):
+def split_folder(src, out, score):
     files = sorted(os.path.join(d, f) for d, _, fs in os.walk(src) for f in fs if f.lower().endswith(IMAGE_EXT))
     n = len(files)
     held = held_count(n, score)
@@ -115,16 +115,14 @@ def prepare_set(name, spec, work, score):
     if not os.path.exists(src):
         raise SystemExit(f"{src}: missing (set {name}); pass --data or leave the set out with --sets")
     base = os.path.join(work, "data", name)
-    os.makedirs(base, exist_ok=True)
     ext = {"idx": ".idx", "cifar10": ".bin", "folder": ""}[kind]
     out = {"name": name, "train": os.path.join(base, "train" + ext), "held": os.path.join(base, "held" + ext)}
     info_path = os.path.join(base, "split.json")
     info = json.load(open(info_path)) if os.path.exists(info_path) else {}
-    if info.get("split") != SPLIT:
-        if os.path.exists(base):
-            subprocess.run(["rm", "-rf", base], check=True)
+    if info.get("split") != SPLIT:  # a new split: the set's runs trained on another one, so they go too
+        subprocess.run(["rm", "-rf", base, os.path.join(work, "runs", name)], check=True)
         os.makedirs(base)
-        k, held, n = {"idx": split_idx, "cifar10": split_cifar, "folder": split_folder}[kind](src, out, None, score)
+        k, held, n = {"idx": split_idx, "cifar10": split_cifar, "folder": split_folder}[kind](src, out, score)
         info = {"train": k, "held": held, "total": n, "split": SPLIT}
         json.dump(info, open(info_path, "w"))
     return out, kind, channels, side, info

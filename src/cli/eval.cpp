@@ -199,7 +199,8 @@ int run_eval(const EvalOptions& o) {
   const SwdResult r = sliced_wasserstein(real, fake, so);
   std::printf("images=%lld data=%s ckpt=%s step=%lld\n", static_cast<long long>(n), data->describe().c_str(),
               o.ckpt.c_str(), static_cast<long long>(g.at.step));
-  if (!o.real.empty()) std::printf("scored=%lld real images of %s in place of G's\n", static_cast<long long>(fake.size(0)), o.real.c_str());
+  if (!o.real.empty())
+    std::printf("scored=%lld real images of %s in place of G's\n", static_cast<long long>(fake.size(0)), o.real.c_str());
   for (std::size_t l = 0; l < r.per_level.size(); ++l)
     std::printf("swd_%lldx%lld=%.3f\n", static_cast<long long>(r.resolutions[l]),
                 static_cast<long long>(r.resolutions[l]), r.per_level[l]);
