@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <filesystem>
+#include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -118,6 +119,14 @@ inline std::vector<std::string> csv_cells(const std::string& row) {
     else out.back() += c;
   }
   return out;
+}
+
+// The number after the first `key=` in a command's output (a line such as swd_mean=12.345), or -1 if none.
+inline double figure(const std::string& out, const std::string& key) {
+  std::smatch m;
+  const std::regex re(key + "=([0-9.]+)");
+  if (!std::regex_search(out, m, re)) return -1;
+  return std::stod(m[1]);
 }
 
 inline int count_lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }

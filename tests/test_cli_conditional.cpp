@@ -5,7 +5,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <regex>
 
 #include "cli_util.h"
 
@@ -23,13 +22,6 @@ std::pair<int, int> png_size(const std::string& path) {
     return v;
   };
   return {be32(16), be32(20)};
-}
-
-double figure(const std::string& out, const std::string& key) {
-  std::smatch m;
-  const std::regex re(key + "=([0-9.]+)");
-  if (!std::regex_search(out, m, re)) return -1;
-  return std::stod(m[1]);
 }
 
 bool one_line(const std::string& err) { return !err.empty() && err.find('\n') == err.size() - 1; }
@@ -77,7 +69,8 @@ TEST(CliConditional, TrainSampleAClassAndAClassifierReadsTheClasses) {
   const auto score = dcgan_cli("eval --ckpt " + (dir / "run/g.pt") + " --ema --data configs/tiny.yaml --classifier "
                                "--holdout 56 --classifier-epochs 100 -n 500");
   ASSERT_EQ(score.status, 0) << score.err;
-  const double real = figure(score.out, "accuracy_real"), generated = figure(score.out, "accuracy_generated");
+  const double real = test::figure(score.out, "accuracy_real");
+  const double generated = test::figure(score.out, "accuracy_generated");
   std::printf("%s", score.out.c_str());
   EXPECT_GT(real, 0.5) << score.out;
   EXPECT_GT(generated, 0.25) << "chance is 0.1\n" << score.out;

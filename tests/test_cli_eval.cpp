@@ -6,12 +6,6 @@ namespace {
 
 using test::CliRun;
 
-// The number after the last `key` in `out` (a line such as swd_mean=12.345).
-double value_after(const std::string& out, const std::string& key) {
-  const auto at = out.rfind(key);
-  return at == std::string::npos ? -1.0 : std::stod(out.substr(at + key.size()));
-}
-
 TEST(CliEval, PrintsSwdPerLevelAndTheRealFloor) {
   const std::string g = test::shared_tiny_run() + "/g.pt";
   const CliRun r = test::dcgan_cli("eval --ckpt " + g + " --data configs/tiny.yaml -n 64 --seed 1");
@@ -40,7 +34,7 @@ TEST(CliEval, ScoresRealImagesInPlaceOfTheGenerator) {
   ASSERT_EQ(gen.status, 0) << gen.err;
   ASSERT_EQ(real.status, 0) << real.err;
   EXPECT_NE(real.out.find("scored=64 real images of " + data), std::string::npos) << real.out;
-  const double g_swd = value_after(gen.out, "swd_mean="), r_swd = value_after(real.out, "swd_mean=");
+  const double g_swd = test::figure(gen.out, "swd_mean"), r_swd = test::figure(real.out, "swd_mean");
   EXPECT_GT(r_swd, 0.0);
   EXPECT_LT(r_swd, 0.5 * g_swd) << gen.out << real.out;
 
