@@ -4,9 +4,11 @@
 # moving average against images of the same source never trained on (scripts/py/small_data_eval.py says how the
 # sets are split). Builds dcgan first if needed.
 #   scripts/small-data-eval.sh [--a CFG] [--b CFG] [--seeds 999,1,2] [--sets orl,celeba-1k,celeba-5k,cifar-1k,mnist-1k]
-#                              [--steps 2000] [--size N] [--batch 64] [--eval-every 500] [--set KEY=VALUE]... [--work DIR]
+#                              [--steps 2000] [--size N] [--batch 64] [--eval-every 500] [--score-every N]
+#                              [--set KEY=VALUE]... [--work DIR]
 # Sets: orl (400 gray faces), celeba-1k, celeba-5k, cifar-1k, mnist-1k, fashion-1k (Debian's dataset-fashion-mnist).
-# Finished runs are kept in --work (default build/small-data-eval) and not run again: delete it to start over.
+# Finished runs are kept in --work (default build/small-data-eval) and not run again while their training command is
+# the same: delete it to start over.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x build/dcgan ] || bash scripts/build.sh

@@ -16,7 +16,9 @@ and its average, and whether A's run memorises (r_t above 0.9 with D on held-bac
 training images over its last three log steps). B's runs also
 evaluate every --eval-every steps against their held-back images and keep g-best.pt; a second table scores it like
 the last step, beside it.
-Python's standard library only. Finished runs (a `done` file beside g.pt) are kept and not run again.
+With --score-every N, every run also keeps its checkpoints every N steps and each is scored the same way: a row per
+length, one run giving the curve. Python's standard library only. Finished runs (a `done` file beside g.pt) are kept
+and not run again while their training command is the same (same steps, overrides and scored steps).
 """
 import argparse
 import gzip
@@ -128,11 +130,10 @@ def prepare_set(name, spec, work, score):
     return out, kind, channels, side, info
 
 
-def last_rows(metrics, count=3):
+def read_rows(metrics):
     lines = open(metrics).read().split("\n")
     head = lines[0].split(",")
-    rows = [dict(zip(head, l.split(","))) for l in lines[1:] if l]
-    return rows[-count:]
+    return [dict(zip(head, l.split(","))) for l in lines[1:] if l]
 
 
 def mean_of(rows, key):
@@ -151,39 +152,59 @@ def swd_of(args, ckpt, held, n, ema=False, real=None):
     return statistics.mean(vals)
 
 
+def scored_steps(args):
+    """The steps whose generators are scored: every --score-every steps (0: only the last) and the last."""
+    every = args.score_every or args.steps
+    return sorted(set(range(every, args.steps + 1, every)) | {args.steps})
+
+
+def train_command(args, cfg, run, seed, data, kind, channels, side):
+    every = args.score_every or args.steps
+    sets = {"data.path": data["train"], "data.format": kind, "data.channels": channels, "data.image_size": side,
+            "data.holdout": args.holdout, "train.batch_size": args.batch, "train.steps": args.steps,
+            "train.seed": seed, "train.threads": 0, "output.dir": run,
+            "output.eval_every": args.eval_every if cfg == args.b else 0,
+            "output.sample_every": every, "output.checkpoint_every": every,
+            "output.keep_checkpoints": len(scored_steps(args)), "output.tensorboard": "false"}
+    cmd = [args.dcgan, "train", "--config", cfg]
+    for k, v in list(sets.items()) + [tuple(s.split("=", 1)) for s in args.set]:
+        cmd += ["--set", f"{k}={v}"]
+    return cmd
+
+
+def score_step(args, run, step, data, info, rows):
+    """G and its average at `step` scored against the held-out images; D's figures over the 3 log steps to it."""
+    ckpt = os.path.join(run, "checkpoints", f"step-{step:06d}.pt")
+    res = {"g": swd_of(args, ckpt, data["held"], info["held"])}
+    try:
+        res["ema"] = swd_of(args, ckpt, data["held"], info["held"], ema=True)
+    except subprocess.CalledProcessError:
+        res["ema"] = None  # no average in this config
+    upto = [r for r in rows if int(r["step"]) <= step][-3:]
+    res.update({k: mean_of(upto, k) for k in ("r_t", "d_train", "d_holdout", "augment_p")})
+    return res
+
+
 def run_one(args, cfg, name, seed, data, kind, channels, side, info):
+    """Trains (unless a finished run of the same command is kept) and scores every scored step."""
     run = os.path.join(args.work, "runs", name, os.path.splitext(os.path.basename(cfg))[0], str(seed))
     done = os.path.join(run, "done")
-    if not os.path.exists(done):
-        if os.path.exists(run):
-            subprocess.run(["rm", "-rf", run], check=True)
-        sets = {"data.path": data["train"], "data.format": kind, "data.channels": channels, "data.image_size": side,
-                "data.holdout": args.holdout, "train.batch_size": args.batch, "train.steps": args.steps,
-                "train.seed": seed, "train.threads": 0, "output.dir": run,
-                "output.eval_every": args.eval_every if cfg == args.b else 0,
-                "output.sample_every": args.steps, "output.checkpoint_every": args.steps,
-                "output.tensorboard": "false"}
-        cmd = [args.dcgan, "train", "--config", cfg]
-        for k, v in list(sets.items()) + [tuple(s.split("=", 1)) for s in args.set]:
-            cmd += ["--set", f"{k}={v}"]
+    cmd = train_command(args, cfg, run, seed, data, kind, channels, side)
+    kept = json.load(open(done)) if os.path.exists(done) else {}
+    if kept.get("cmd") != cmd:  # none, or made by another command (steps, overrides, an older script)
+        subprocess.run(["rm", "-rf", run], check=True)
         t0 = time.time()
         r = subprocess.run(cmd, capture_output=True, text=True)
         if r.returncode != 0:
             raise SystemExit(f"{' '.join(cmd)}\n{r.stdout[-2000:]}{r.stderr[-2000:]}")
-        seconds = time.time() - t0
-        ckpt = os.path.join(run, "g.pt")
-        res = {"seconds": seconds, "g": swd_of(args, ckpt, data["held"], info["held"])}
-        try:
-            res["ema"] = swd_of(args, ckpt, data["held"], info["held"], ema=True)
-        except subprocess.CalledProcessError:
-            res["ema"] = None  # no average in this config
+        res = {"cmd": cmd, "seconds": time.time() - t0}
+        rows = read_rows(os.path.join(run, "metrics.csv"))
+        res["at"] = {str(s): score_step(args, run, s, data, info, rows) for s in scored_steps(args)}
         log = open(os.path.join(run, "train.log")).read()
         best = os.path.join(run, "g-best.pt")
         if os.path.exists(best):  # chosen by the run against its held-back images; scored here on the held-out ones
             res["best"] = min(swd_of(args, best, data["held"], info["held"], ema=ema) for ema in (False, True))
             res["best_step"] = int(re.findall(r"best [0-9.]+ at step ([0-9]+)", log)[-1])
-        rows = last_rows(os.path.join(run, "metrics.csv"))
-        res.update({k: mean_of(rows, k) for k in ("r_t", "d_train", "d_holdout", "augment_p")})
         m = re.search(r"mirror: (on|off), [^(]*\(SWD ratio ([0-9.]+)", log)
         res["mirror"] = f"{m.group(1)} ({m.group(2)})" if m else ""
         json.dump(res, open(done, "w"))
@@ -211,6 +232,27 @@ def fmt(ms):
     return "" if m is None else f"{m:.1f} ± {s:.1f}"
 
 
+def better(scores):
+    return min(v for v in (scores["g"], scores["ema"]) if v is not None)
+
+
+def table_cells(args, at, b_runs):
+    """A's and B's G and average, B against A, A's memorising figures, B's p and flips: one step's cells."""
+    cells = {}
+    for c in (args.a, args.b):
+        g, e = spread([r["g"] for r in at[c]]), spread([r["ema"] for r in at[c]])
+        cells[c] = (g, e, min(v for v in (g[0], e[0]) if v is not None))
+    gain = 100.0 * (cells[args.a][2] - cells[args.b][2]) / cells[args.a][2]
+    a_rows = at[args.a]
+    memo = (f"{statistics.mean(r['r_t'] for r in a_rows):.2f}, "
+            f"{statistics.mean(r['d_train'] for r in a_rows):.2f} / "
+            f"{statistics.mean(r['d_holdout'] for r in a_rows):.2f}") if a_rows[0].get("d_train") else ""
+    ps = [r["augment_p"] for r in at[args.b] if r.get("augment_p") is not None]
+    bp = (f"{statistics.mean(ps):.2f}, " if ps else "") + (b_runs[0].get("mirror") or "")
+    return (f"{fmt(cells[args.a][0])} | {fmt(cells[args.a][1])} | {fmt(cells[args.b][0])} | {fmt(cells[args.b][1])} | "
+            f"{gain:+.0f}% | {memo} | {bp}")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--dcgan", default="build/dcgan")
@@ -226,6 +268,8 @@ def main():
     p.add_argument("--holdout", type=int, default=32, help="data.holdout of both configs (D on held-back images)")
     p.add_argument("--eval-every", type=int, default=500,
                    help="output.eval_every of B's runs (A's: 0): g-best.pt, chosen on the held-back images, scored here too")
+    p.add_argument("--score-every", type=int, default=0,
+                   help="also score every run's generators every this many steps (0: only the last step)")
     p.add_argument("--score", type=int, default=1024, help="held-out images to score against")
     p.add_argument("--score-images", type=int, default=1024,
                    help="generated images compared in all: eval seeds = ceil(this / held-out count), averaged")
@@ -245,25 +289,15 @@ def main():
         data, kind, channels, side, info = prepare_set(name, specs[name], args.work, args.score)
         side = args.size or side
         res = {c: [run_one(args, c, name, s, data, kind, channels, side, info) for s in seeds] for c in (args.a, args.b)}
-        cells = {}
-        for c in (args.a, args.b):
-            g, e = spread([r["g"] for r in res[c]]), spread([r["ema"] for r in res[c]])
-            cells[c] = (g, e, min(v for v in (g[0], e[0]) if v is not None))
-        gain = 100.0 * (cells[args.a][2] - cells[args.b][2]) / cells[args.a][2]
-        a_rows = res[args.a]
-        memo = (f"{statistics.mean(r['r_t'] for r in a_rows):.2f}, "
-                f"{statistics.mean(r['d_train'] for r in a_rows):.2f} / "
-                f"{statistics.mean(r['d_holdout'] for r in a_rows):.2f}") if a_rows[0].get("d_train") else ""
-        b_rows = res[args.b]
-        ps = [r["augment_p"] for r in b_rows if r.get("augment_p") is not None]
-        bp = (f"{statistics.mean(ps):.2f}, " if ps else "") + (b_rows[0].get("mirror") or "")
         scored = f"{info['train'] - args.holdout} / {info['held']}" + (" (a quarter)" if info["held"] < args.score else "")
         floor = training_images_score(args, data, info, res[args.a][0]["run"])
-        print(f"| {name} {side}x{side} | {scored} | {floor:.1f} | {fmt(cells[args.a][0])} | {fmt(cells[args.a][1])} | "
-              f"{fmt(cells[args.b][0])} | {fmt(cells[args.b][1])} | {gain:+.0f}% | {memo} | {bp} |", flush=True)
+        for step in scored_steps(args):
+            at = {c: [r["at"][str(step)] for r in res[c]] for c in res}
+            label = f"{name} {side}x{side}" + (f", step {step}" if args.score_every else "")
+            print(f"| {label} | {scored} | {floor:.1f} | {table_cells(args, at, res[args.b])} |", flush=True)
         for c, label in ((args.a, la), (args.b, lb)):
             if all("best" in r for r in res[c]):
-                last = spread([min(v for v in (r["g"], r["ema"]) if v is not None) for r in res[c]])
+                last = spread([better(r["at"][str(args.steps)]) for r in res[c]])
                 steps = ", ".join(str(r["best_step"]) for r in res[c])
                 best_lines.append(f"| {name} {side}x{side} | {label} | {fmt(last)} | "
                                   f"{fmt(spread([r['best'] for r in res[c]]))} | {steps} |")
