@@ -275,6 +275,9 @@ def main():
                    help="generated images compared in all: eval seeds = ceil(this / held-out count), averaged")
     p.add_argument("--set", action="append", default=[], help="another KEY=VALUE for every run")
     args = p.parse_args()
+    if args.steps < 1 or args.score_every < 0:
+        raise SystemExit(f"--steps {args.steps} --score-every {args.score_every}: steps must be at least 1, "
+                         f"score-every 0 (the last step only) or more")
     specs = shared_sets(args.data)
     seeds = [int(s) for s in args.seeds.split(",")]
     t_all = time.time()
