@@ -152,14 +152,19 @@ def swd_of(args, ckpt, held, n, ema=False, real=None):
     return statistics.mean(vals)
 
 
+def score_interval(args):
+    """Steps between scored checkpoints: --score-every, or the whole run when it is 0."""
+    return args.score_every or args.steps
+
+
 def scored_steps(args):
-    """The steps whose generators are scored: every --score-every steps (0: only the last) and the last."""
-    every = args.score_every or args.steps
+    """The steps whose generators are scored: every score_interval steps and the last."""
+    every = score_interval(args)
     return sorted(set(range(every, args.steps + 1, every)) | {args.steps})
 
 
 def train_command(args, cfg, run, seed, data, kind, channels, side):
-    every = args.score_every or args.steps
+    every = score_interval(args)
     sets = {"data.path": data["train"], "data.format": kind, "data.channels": channels, "data.image_size": side,
             "data.holdout": args.holdout, "train.batch_size": args.batch, "train.steps": args.steps,
             "train.seed": seed, "train.threads": 0, "output.dir": run,
