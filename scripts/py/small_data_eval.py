@@ -19,12 +19,18 @@ the last step, beside it.
 With --score-every N, every run also keeps its checkpoints every N steps and each is scored the same way: a row per
 length, one run giving the curve. Python's standard library only. Finished runs (a `done` file beside g.pt) are kept
 and not run again while their training command is the same (same steps, overrides and scored steps).
+Every finished run's scores are also written to --results (docs/small-data-eval/, kept in the repository), keyed by
+its training command with this machine's paths named and by its config file's content; a run found there is not
+trained again, on this machine or another, so a table too long for one sitting grows over several. Each result
+names the machine, commit and date that made it, and the table's footnote counts the runs it took from there.
 """
 import argparse
 import gzip
+import hashlib
 import json
 import math
 import os
+import platform
 import random
 import re
 import statistics
@@ -190,39 +196,99 @@ def score_step(args, run, step, data, info, rows):
     return res
 
 
+def scoring(args):
+    """What a run's scores depend on beyond its training command."""
+    return {"split": SPLIT, "score": args.score, "score_images": args.score_images}
+
+
+def config_file(cfg):
+    """The YAML file `dcgan train --config cfg` reads: cfg itself when it is a file, else configs/<cfg>.yaml."""
+    return cfg if os.path.isfile(cfg) else os.path.join("configs", f"{cfg}.yaml")
+
+
+def stored_path(args, cfg, name, seed, cmd):
+    """Where --results keeps this run: named by set, config, seed and steps, and a digest of the training command
+    (this machine's binary and work folder named, not spelled) with the config file's text."""
+    work = args.work.rstrip("/")
+    key = ["dcgan" if a == args.dcgan else a.replace(work, "WORK") for a in cmd]
+    key[3] = os.path.splitext(os.path.basename(cfg))[0]
+    text = json.dumps([key, scoring(args)]) + open(config_file(cfg), encoding="utf-8").read()
+    digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+    return os.path.join(args.results, name, f"{key[3]}-seed{seed}-{args.steps}-{digest}.json"), key
+
+
+def provenance():
+    """The machine (CPU model, family/model, cores), commit and date of a result."""
+    info = {}
+    for line in open("/proc/cpuinfo"):
+        k, _, v = line.partition(":")
+        info.setdefault(k.strip(), v.strip())
+    cpu = f"{info.get('model name', platform.machine())} (family {info.get('cpu family', '?')} " \
+          f"model {info.get('model', '?')}), {os.cpu_count()} cores" + \
+          (", avx512" if "avx512f" in info.get("flags", "").split() else "")
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    return {"machine": cpu, "commit": commit, "date": time.strftime("%Y-%m-%d")}
+
+
+def train_and_score(args, run, cmd, data, info):
+    """Trains `cmd` into `run` afresh and scores it: the `done` record."""
+    subprocess.run(["rm", "-rf", run], check=True)
+    t0 = time.time()
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)}\n{r.stdout[-2000:]}{r.stderr[-2000:]}")
+    res = {"cmd": cmd, "scoring": scoring(args), "seconds": time.time() - t0}
+    rows = read_rows(os.path.join(run, "metrics.csv"))
+    res["at"] = {str(s): score_step(args, run, s, data, info, rows) for s in scored_steps(args)}
+    log = open(os.path.join(run, "train.log")).read()
+    best = os.path.join(run, "g-best.pt")
+    if os.path.exists(best):  # chosen by the run against its held-back images; scored here on the held-out ones
+        res["best"] = min(swd_of(args, best, data["held"], info["held"], ema=ema) for ema in (False, True))
+        res["best_step"] = int(re.findall(r"best [0-9.]+ at step ([0-9]+)", log)[-1])
+    m = re.search(r"mirror: (on|off), [^(]*\(SWD ratio ([0-9.]+)", log)
+    res["mirror"] = f"{m.group(1)} ({m.group(2)})" if m else ""
+    return res
+
+
 def run_one(args, cfg, name, seed, data, kind, channels, side, info):
-    """Trains (unless a finished run of the same command is kept) and scores every scored step."""
+    """Trains (unless a finished run of the same command is kept here or in --results) and scores every scored
+    step; the result has `run` (its folder, None when taken from --results)."""
     run = os.path.join(args.work, "runs", name, os.path.splitext(os.path.basename(cfg))[0], str(seed))
     done = os.path.join(run, "done")
     cmd = train_command(args, cfg, run, seed, data, kind, channels, side)
     kept = json.load(open(done)) if os.path.exists(done) else {}
-    if kept.get("cmd") != cmd:  # none, or made by another command (steps, overrides, an older script)
-        subprocess.run(["rm", "-rf", run], check=True)
-        t0 = time.time()
-        r = subprocess.run(cmd, capture_output=True, text=True)
-        if r.returncode != 0:
-            raise SystemExit(f"{' '.join(cmd)}\n{r.stdout[-2000:]}{r.stderr[-2000:]}")
-        res = {"cmd": cmd, "seconds": time.time() - t0}
-        rows = read_rows(os.path.join(run, "metrics.csv"))
-        res["at"] = {str(s): score_step(args, run, s, data, info, rows) for s in scored_steps(args)}
-        log = open(os.path.join(run, "train.log")).read()
-        best = os.path.join(run, "g-best.pt")
-        if os.path.exists(best):  # chosen by the run against its held-back images; scored here on the held-out ones
-            res["best"] = min(swd_of(args, best, data["held"], info["held"], ema=ema) for ema in (False, True))
-            res["best_step"] = int(re.findall(r"best [0-9.]+ at step ([0-9]+)", log)[-1])
-        m = re.search(r"mirror: (on|off), [^(]*\(SWD ratio ([0-9.]+)", log)
-        res["mirror"] = f"{m.group(1)} ({m.group(2)})" if m else ""
-        json.dump(res, open(done, "w"))
-    return dict(json.load(open(done)), run=run)
+    stored, key = stored_path(args, cfg, name, seed, cmd) if args.results else (None, None)
+    if kept.get("cmd") != cmd or kept.get("scoring") != scoring(args):  # none, or made by another command
+        if stored and os.path.exists(stored):
+            return dict(json.load(open(stored)), run=None)
+        kept = dict(train_and_score(args, run, cmd, data, info), **provenance())
+        json.dump(kept, open(done, "w"))
+    if stored and not os.path.exists(stored):
+        os.makedirs(os.path.dirname(stored), exist_ok=True)
+        record = dict(provenance(), **{k: v for k, v in kept.items() if k != "cmd"})
+        json.dump(dict(record, key=key), open(stored, "w"), indent=1)
+    return dict(kept, run=run)
 
 
-def training_images_score(args, data, info, run):
-    """The training split itself scored like a generator (its size and channels from `run`'s g.pt); kept."""
-    path = os.path.join(run, "training-images.json")
-    if not os.path.exists(path):
-        json.dump({"swd": swd_of(args, os.path.join(run, "g.pt"), data["held"], info["held"], real=data["train"])},
-                  open(path, "w"))
-    return json.load(open(path))["swd"]
+def training_images_score(args, name, data, info, side, runs):
+    """The training split itself scored like a generator (its size and channels from a local run's g.pt); kept in
+    that run's folder and in --results."""
+    paths = [os.path.join(args.results, name, f"training-images-{side}px-held{info['held']}-n{args.score_images}.json")
+             ] if args.results else []
+    local = [r["run"] for r in runs if r["run"]]
+    paths += [os.path.join(local[0], "training-images.json")] if local else []
+    found = next((p for p in paths if os.path.exists(p)), None)
+    if found:
+        swd = json.load(open(found))["swd"]
+    elif local:
+        swd = swd_of(args, os.path.join(local[0], "g.pt"), data["held"], info["held"], real=data["train"])
+    else:
+        raise SystemExit(f"{paths[0]}: missing, and no run of {name} is here to measure it with (delete the set's "
+                         f"results in {args.results} to train it again)")
+    for p in paths:
+        if not os.path.exists(p):
+            json.dump({"swd": swd, "split": SPLIT}, open(p, "w"))
+    return swd
 
 
 def spread(vals):
@@ -258,6 +324,16 @@ def table_cells(args, at, b_runs):
             f"{gain:+.0f}% | {memo} | {bp}")
 
 
+def taken_note(args, runs):
+    """The footnote's account of the runs: training time, and those taken from --results with who made them."""
+    note = f" Training: {sum(r['seconds'] for r in runs) / 60:.0f} min over {len(runs)} runs."
+    taken = [r for r in runs if r["run"] is None]
+    if taken:
+        made = sorted({f"{r.get('machine', '?')} at {r.get('commit', '?')}" for r in taken})
+        note += f" {len(taken)} of them taken from {args.results}: made on {'; '.join(made)}."
+    return note
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--dcgan", default="build/dcgan")
@@ -279,6 +355,9 @@ def main():
     p.add_argument("--score-images", type=int, default=1024,
                    help="generated images compared in all: eval seeds = ceil(this / held-out count), averaged")
     p.add_argument("--set", action="append", default=[], help="another KEY=VALUE for every run")
+    p.add_argument("--results", default="docs/small-data-eval",
+                   help="finished runs' scores, kept in the repository: a run found there is not trained again "
+                        "('' for none)")
     args = p.parse_args()
     if args.steps < 1 or args.score_every < 0:
         raise SystemExit(f"--steps {args.steps} --score-every {args.score_every}: steps must be at least 1, "
@@ -290,15 +369,16 @@ def main():
     print(f"| set | trained on / scored on | training images | {la}: G | its average | {lb}: G | its average | "
           f"{lb} vs {la} | {la}: r_t, D train / held-back | {lb}: p, mirror |")
     print("|---|---|---|---|---|---|---|---|---|---|")
-    best_lines = []
+    best_lines, runs = [], []
     for name in args.sets.split(","):
         if name not in specs:
             raise SystemExit(f"--sets: unknown set {name} (known: {', '.join(specs)})")
         data, kind, channels, side, info = prepare_set(name, specs[name], args.work, args.score)
         side = args.size or side
         res = {c: [run_one(args, c, name, s, data, kind, channels, side, info) for s in seeds] for c in (args.a, args.b)}
+        runs += [r for c in res for r in res[c]]  # res has one key when --a and --b are the same config
         scored = f"{info['train'] - args.holdout} / {info['held']}" + (" (a quarter)" if info["held"] < args.score else "")
-        floor = training_images_score(args, data, info, res[args.a][0]["run"])
+        floor = training_images_score(args, name, data, info, side, res[args.a])
         for step in scored_steps(args):
             at = {c: [r["at"][str(step)] for r in res[c]] for c in res}
             label = f"{name} {side}x{side}" + (f", step {step}" if args.score_every else "")
@@ -311,7 +391,7 @@ def main():
                                   f"{fmt(spread([r['best'] for r in res[c]]))} | {steps} |")
     print(f"\n{len(seeds)} seeds ({args.seeds}), {args.steps} steps of batch {args.batch}; SWD x1e3 against the "
           f"held-out images, mean ± sample standard deviation; B vs A: on the better of G and its average, "
-          f"positive = B lower (better). {time.time() - t_all:.0f} s.")
+          f"positive = B lower (better). {time.time() - t_all:.0f} s.{taken_note(args, runs)}")
     if best_lines:
         print(f"\n| set | config | last step: the better of G and its average | g-best.pt (the better) | "
               f"chosen at step (per seed) |\n|---|---|---|---|---|")
