@@ -203,7 +203,10 @@ def scoring(args):
 
 def config_file(cfg):
     """The YAML file `dcgan train --config cfg` reads: cfg itself when it is a file, else configs/<cfg>.yaml."""
-    return cfg if os.path.isfile(cfg) else os.path.join("configs", f"{cfg}.yaml")
+    path = cfg if os.path.isfile(cfg) else os.path.join("configs", f"{cfg}.yaml")
+    if not os.path.isfile(path):
+        raise SystemExit(f"{cfg}: no such config (nor {path})")
+    return path
 
 
 def stored_path(args, cfg, name, seed, cmd):
