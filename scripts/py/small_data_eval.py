@@ -214,10 +214,11 @@ def stored_path(args, cfg, name, seed, cmd):
     (this machine's binary and work folder named, not spelled) with the config file's text."""
     work = args.work.rstrip("/")
     key = ["dcgan" if a == args.dcgan else a.replace(work, "WORK") for a in cmd]
-    key[3] = os.path.splitext(os.path.basename(cfg))[0]
+    stem = os.path.splitext(os.path.basename(cfg))[0]
+    key[cmd.index("--config") + 1] = stem
     text = json.dumps([key, scoring(args)]) + open(config_file(cfg), encoding="utf-8").read()
     digest = hashlib.sha256(text.encode()).hexdigest()[:12]
-    return os.path.join(args.results, name, f"{key[3]}-seed{seed}-{args.steps}-{digest}.json"), key
+    return os.path.join(args.results, name, f"{stem}-seed{seed}-{args.steps}-{digest}.json"), key
 
 
 def provenance():
@@ -280,7 +281,7 @@ def training_images_score(args, name, data, info, side, runs):
              ] if args.results else []
     local = [r["run"] for r in runs if r["run"]]
     paths += [os.path.join(local[0], "training-images.json")] if local else []
-    found = next((p for p in paths if os.path.exists(p)), None)
+    found = next((p for p in paths if os.path.exists(p) and json.load(open(p)).get("split") == SPLIT), None)
     if found:
         swd = json.load(open(found))["swd"]
     elif local:
@@ -289,7 +290,7 @@ def training_images_score(args, name, data, info, side, runs):
         raise SystemExit(f"{paths[0]}: missing, and no run of {name} is here to measure it with (delete the set's "
                          f"results in {args.results} to train it again)")
     for p in paths:
-        if not os.path.exists(p):
+        if p != found:
             json.dump({"swd": swd, "split": SPLIT}, open(p, "w"))
     return swd
 
