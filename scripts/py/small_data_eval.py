@@ -209,12 +209,17 @@ def config_file(cfg):
     return path
 
 
+def config_stem(cfg):
+    """The name a config goes by in run folders, result files and the table: its file name without .yaml."""
+    return os.path.splitext(os.path.basename(cfg))[0]
+
+
 def stored_path(args, cfg, name, seed, cmd):
     """Where --results keeps this run: named by set, config, seed and steps, and a digest of the training command
     (this machine's binary and work folder named, not spelled) with the config file's text."""
     work = args.work.rstrip("/")
     key = ["dcgan" if a == args.dcgan else a.replace(work, "WORK") for a in cmd]
-    stem = os.path.splitext(os.path.basename(cfg))[0]
+    stem = config_stem(cfg)
     key[cmd.index("--config") + 1] = stem
     text = json.dumps([key, scoring(args)]) + open(config_file(cfg), encoding="utf-8").read()
     digest = hashlib.sha256(text.encode()).hexdigest()[:12]
@@ -257,7 +262,7 @@ def train_and_score(args, run, cmd, data, info):
 def run_one(args, cfg, name, seed, data, kind, channels, side, info):
     """Trains (unless a finished run of the same command is kept here or in --results) and scores every scored
     step; the result has `run` (its folder, None when taken from --results)."""
-    run = os.path.join(args.work, "runs", name, os.path.splitext(os.path.basename(cfg))[0], str(seed))
+    run = os.path.join(args.work, "runs", name, config_stem(cfg), str(seed))
     done = os.path.join(run, "done")
     cmd = train_command(args, cfg, run, seed, data, kind, channels, side)
     kept = json.load(open(done)) if os.path.exists(done) else {}
@@ -281,9 +286,10 @@ def training_images_score(args, name, data, info, side, runs):
              ] if args.results else []
     local = [r["run"] for r in runs if r["run"]]
     paths += [os.path.join(local[0], "training-images.json")] if local else []
-    found = next((p for p in paths if os.path.exists(p) and json.load(open(p)).get("split") == SPLIT), None)
+    stored = {p: json.load(open(p)) for p in paths if os.path.exists(p)}
+    found = next((p for p in paths if stored.get(p, {}).get("split") == SPLIT), None)
     if found:
-        swd = json.load(open(found))["swd"]
+        swd = stored[found]["swd"]
     elif local:
         swd = swd_of(args, os.path.join(local[0], "g.pt"), data["held"], info["held"], real=data["train"])
     else:
@@ -369,7 +375,7 @@ def main():
     specs = shared_sets(args.data)
     seeds = [int(s) for s in args.seeds.split(",")]
     t_all = time.time()
-    la, lb = (os.path.splitext(os.path.basename(c))[0] for c in (args.a, args.b))
+    la, lb = config_stem(args.a), config_stem(args.b)
     print(f"| set | trained on / scored on | training images | {la}: G | its average | {lb}: G | its average | "
           f"{lb} vs {la} | {la}: r_t, D train / held-back | {lb}: p, mirror |")
     print("|---|---|---|---|---|---|---|---|---|---|")
