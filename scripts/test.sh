@@ -4,12 +4,12 @@
 #     Release (build/), run every test;
 #  2. Debian 13 (LibTorch 2.6, GCC 14) in a cached build root (scripts/debian13.sh): build with ASan + UBSan
 #     (build-d13-asan/) and run every test again;
-#  3. Debian 13's CUDA build of LibTorch with nvcc in its own cached root: build everything (build-d13-cuda/), CUDA-only
-#     sources and tests included, and run the tests whose code differs in a CUDA build with that binary on the CPU
-#     (what a CUDA build on a machine without a card does; the tests that need a card skip, naming it).
+#  3. Debian 13's CUDA build of LibTorch with nvcc in its own cached root: build the library and the CLI, CUDA-only
+#     sources included, and the test units whose code differs in a CUDA build (build-d13-cuda/), and run those tests
+#     on the CPU (what a CUDA build on a machine without a card does; the tests that need a card skip, naming it).
 # One line per stage with its time; the tools' output goes to build/test.log, shown when a stage fails, and each
 # suite's ctest summary is printed. DCGAN_SKIP_SANITIZE=1 skips 2, DCGAN_SKIP_CUDA=1 skips 3 (quicker local runs; CI
-# runs all); DCGAN_CUDA_SUITE=all runs every test in 3. Ends with the wall time of each stage: CI's budget is in
+# runs all); DCGAN_CUDA_SUITE=all builds and runs every test in 3. Ends with the wall time of each stage: CI's budget is in
 # docs/testing.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -62,15 +62,18 @@ if [ "${DCGAN_SKIP_SANITIZE:-0}" != 1 ]; then
 fi
 
 if [ "${DCGAN_SKIP_CUDA:-0}" != 1 ]; then
+  # CI runs the tests whose code differs in a CUDA build (the CLI's device routing and --version, the step runner's
+  # graph capture, the profiler, fused Adam, c10d with NCCL compiled in, the installed package), and builds only their
+  # units (DCGAN_TEST_ONLY); the rest is the same code as in the CPU builds above. DCGAN_CUDA_SUITE=all builds and
+  # runs every test (docs/testing.md: all pass).
+  cuda_tests='^(Cli|CliDistributed|ProcessGroupTest|StepRunnerTest|ProfilerTest|FusedAdam|TrainerTest|Install)\.'
+  cuda_units='test_cli.cpp;test_cli_distributed.cpp;test_distributed.cpp;test_step_runner.cpp;test_profile.cpp;test_fused_adam.cpp;test_trainer.cpp'
+  if [ "${DCGAN_CUDA_SUITE:-smoke}" = all ]; then cuda_tests=. cuda_units=; fi
   stage --show 'root ready' root-d13-cuda wait_root root-d13-cuda
   # Configure must find CUDA and NCCL (a CPU-only configure would pass every CPU test and prove nothing).
   stage --show 'dcgan: LibTorch' build-d13-cuda bash scripts/debian13.sh --cuda -- bash -c "set -o pipefail
-    cmake -S . -B build-d13-cuda -G Ninja -DCMAKE_BUILD_TYPE=Release -DDCGAN_REQUIRE_CUDA=ON | tee /tmp/configure.txt
+    cmake -S . -B build-d13-cuda -G Ninja -DCMAKE_BUILD_TYPE=Release -DDCGAN_REQUIRE_CUDA=ON \
+      '-DDCGAN_TEST_ONLY=$cuda_units' | tee /tmp/configure.txt
     grep -q 'CUDA ON.*NCCL ON' /tmp/configure.txt && cmake --build build-d13-cuda --parallel $jobs"
-  # CI runs the tests whose code differs in a CUDA build (the CLI's device routing and --version, the step runner's
-  # graph capture, the profiler, fused Adam, c10d with NCCL compiled in, the installed package); the rest is the same
-  # code as in the CPU builds above. DCGAN_CUDA_SUITE=all runs every test (docs/testing.md: all pass).
-  cuda_tests='^(Cli|CliDistributed|ProcessGroupTest|StepRunnerTest|ProfilerTest|FusedAdam|TrainerTest|Install)\.'
-  [ "${DCGAN_CUDA_SUITE:-smoke}" = all ] && cuda_tests=.
   stage --show "$summary" ctest-d13-cuda bash scripts/debian13.sh --cuda -- bash -c "$(ctest_in build-d13-cuda 600 "$cuda_tests")"
 fi
