@@ -5,7 +5,9 @@
 # sets are split). Builds dcgan first if needed.
 #   scripts/small-data-eval.sh [--a CFG] [--b CFG] [--seeds 999,1,2] [--sets orl,celeba-1k,celeba-5k,cifar-1k,mnist-1k]
 #                              [--steps 2000] [--size N] [--batch 64] [--eval-every 500] [--score-every N]
-#                              [--set KEY=VALUE]... [--work DIR] [--results DIR]
+#                              [--set KEY=VALUE]... [--jobs N] [--work DIR] [--results DIR]
+# --jobs N trains N runs side by side, each with the cores --set train.threads=K gives it (2 cores: --jobs 2
+# --set train.threads=1).
 # Sets: orl (400 gray faces), celeba-1k, celeba-5k, cifar-1k, mnist-1k, fashion-1k (Debian's dataset-fashion-mnist).
 # Finished runs are kept in --work (default build/small-data-eval) and not run again while their training command is
 # the same: delete it to start over. Their scores also go to --results (default docs/small-data-eval, in the

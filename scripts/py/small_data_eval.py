@@ -25,6 +25,7 @@ trained again, on this machine or another, so a table too long for one sitting g
 names the machine, commit and date that made it, and the table's footnote counts the runs it took from there.
 """
 import argparse
+import concurrent.futures
 import gzip
 import hashlib
 import json
@@ -38,6 +39,7 @@ import subprocess
 import sys
 import time
 
+TRAINING = set()  # the `dcgan train` processes running now (--jobs): stopped when one run fails
 IMAGE_EXT = (".jpg", ".jpeg", ".png", ".pgm", ".ppm", ".bmp", ".webp", ".tif", ".tiff")
 
 
@@ -243,9 +245,12 @@ def train_and_score(args, run, cmd, data, info):
     """Trains `cmd` into `run` afresh and scores it: the `done` record."""
     subprocess.run(["rm", "-rf", run], check=True)
     t0 = time.time()
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    if r.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)}\n{r.stdout[-2000:]}{r.stderr[-2000:]}")
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+        TRAINING.add(proc)
+        out, err = proc.communicate()
+        TRAINING.discard(proc)
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)}\n{out[-2000:]}{err[-2000:]}")
     res = {"cmd": cmd, "scoring": scoring(args), "seconds": time.time() - t0}
     rows = read_rows(os.path.join(run, "metrics.csv"))
     res["at"] = {str(s): score_step(args, run, s, data, info, rows) for s in scored_steps(args)}
@@ -344,6 +349,25 @@ def taken_note(args, runs):
     return note
 
 
+def train_all(args, sets, seeds):
+    """Every set's runs of A and B (one of each seed; one when A and B are the same config), --jobs at a time, in
+    the order the table prints them: {set: {config: [result per seed]}}. A failed run stops the others (SIGTERM:
+    they checkpoint and exit) and its error ends the script."""
+    configs = list(dict.fromkeys((args.a, args.b)))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        jobs = {(name, c, s): pool.submit(run_one, args, c, name, s, *sets[name]) for name in sets
+                for c in configs for s in seeds}
+        try:
+            for name in sets:
+                yield name, {c: [jobs[(name, c, s)].result() for s in seeds] for c in configs}
+        except BaseException:
+            for job in jobs.values():
+                job.cancel()
+            for proc in list(TRAINING):
+                proc.terminate()
+            raise
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--dcgan", default="build/dcgan")
@@ -365,6 +389,9 @@ def main():
     p.add_argument("--score-images", type=int, default=1024,
                    help="generated images compared in all: eval seeds = ceil(this / held-out count), averaged")
     p.add_argument("--set", action="append", default=[], help="another KEY=VALUE for every run")
+    p.add_argument("--jobs", type=int, default=1,
+                   help="runs trained side by side; give each its share of the cores with --set train.threads=K "
+                        "(2 cores: --jobs 2 --set train.threads=1)")
     p.add_argument("--results", default="docs/small-data-eval",
                    help="finished runs' scores, kept in the repository: a run found there is not trained again "
                         "('' for none)")
@@ -372,6 +399,9 @@ def main():
     if args.steps < 1 or args.score_every < 0:
         raise SystemExit(f"--steps {args.steps} --score-every {args.score_every}: steps must be at least 1, "
                          f"score-every 0 (the last step only) or more")
+    if args.jobs < 1 or (args.jobs > 1 and not any(s.startswith("train.threads=") for s in args.set)):
+        raise SystemExit(f"--jobs {args.jobs}: at least 1, and above 1 only with --set train.threads=K (about cores / "
+                         f"jobs), or every run uses every core and they slow each other down")
     specs = shared_sets(args.data)
     seeds = [int(s) for s in args.seeds.split(",")]
     t_all = time.time()
@@ -379,13 +409,14 @@ def main():
     print(f"| set | trained on / scored on | training images | {la}: G | its average | {lb}: G | its average | "
           f"{lb} vs {la} | {la}: r_t, D train / held-back | {lb}: p, mirror |")
     print("|---|---|---|---|---|---|---|---|---|---|")
-    best_lines, runs = [], []
+    best_lines, runs, sets = [], [], {}
     for name in args.sets.split(","):
         if name not in specs:
             raise SystemExit(f"--sets: unknown set {name} (known: {', '.join(specs)})")
         data, kind, channels, side, info = prepare_set(name, specs[name], args.work, args.score)
-        side = args.size or side
-        res = {c: [run_one(args, c, name, s, data, kind, channels, side, info) for s in seeds] for c in (args.a, args.b)}
+        sets[name] = (data, kind, channels, args.size or side, info)
+    for name, res in train_all(args, sets, seeds):
+        data, _, _, side, info = sets[name]
         runs += [r for c in res for r in res[c]]  # res has one key when --a and --b are the same config
         scored = f"{info['train'] - args.holdout} / {info['held']}" + (" (a quarter)" if info["held"] < args.score else "")
         floor = training_images_score(args, name, data, info, side, res[args.a])
