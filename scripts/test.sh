@@ -9,8 +9,8 @@
 #     on the CPU (what a CUDA build on a machine without a card does; the tests that need a card skip, naming it).
 # One line per stage with its time; the tools' output goes to build/test.log, shown when a stage fails, and each
 # suite's ctest summary is printed. DCGAN_SKIP_SANITIZE=1 skips 2, DCGAN_SKIP_CUDA=1 skips 3 (quicker local runs; CI
-# runs all); DCGAN_CUDA_SUITE=all builds and runs every test in 3. Ends with the wall time of each stage: CI's budget is in
-# docs/testing.md.
+# runs all); DCGAN_CUDA_SUITE=all builds and runs every test in 3. Ends with the wall time of each stage: CI's budget
+# is in docs/testing.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p build
